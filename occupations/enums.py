@@ -1,0 +1,86 @@
+from django.db import models
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class CodeClassification(models.TextChoices):
+    SOC = "SOC", "SOC"
+    ONET_SOC = "O*NET-SOC", "O*NET-SOC"
+
+
+class AIOutlook(models.TextChoices):
+    """Coarse bucket for filtering; the source's own wording stays in `ai_verdict`."""
+
+    POSITIVE = "positive", "Positive"
+    MIXED = "mixed", "Mixed"
+    AT_RISK = "at_risk", "At risk"
+
+
+class SkillKind(models.TextChoices):
+    TECHNICAL = "technical", "Technical"
+    SOFT = "soft", "Soft"
+    EMERGING = "emerging", "Emerging"
+
+
+class SkillGroup(models.TextChoices):
+    """How a skill appears on one occupation's profile."""
+
+    TECHNICAL = "technical", "Technical skills"
+    SOFT = "soft", "Soft skills"
+    TO_BUILD = "to_build", "Skills to build (next 5 years)"
+    AI_AUGMENTED = "ai_augmented", "Augmented by AI"
+    MENTIONED = "mentioned", "Named in the narrative"
+
+
+class QualificationKind(models.TextChoices):
+    DEGREE = "degree", "Degree"
+    CERTIFICATION = "certification", "Certification"
+    LICENCE = "licence", "Licence"
+    TRAINING = "training", "Training"
+    BACKGROUND = "background", "Background / experience"
+
+
+class RequirementLevel(models.TextChoices):
+    REQUIRED = "required", "Required"
+    PREFERRED = "preferred", "Preferred"
+    OPTIONAL = "optional", "Optional"
+
+
+class QualificationGroup(models.TextChoices):
+    GENERAL = "general", "Qualifications"
+    EDUCATION = "education", "Education"
+    INTERNAL = "internal", "Internal qualification"
+    CERTIFICATION = "certification", "Certifications and compliance"
+
+
+class VisaKind(models.TextChoices):
+    WORK_VISA = "work_visa", "Work visa"
+    PERMANENT = "permanent", "Permanent residence route"
+
+
+class AIImpactKind(models.TextChoices):
+    REPLACING_PRODUCT = "replacing_product", "AI already replacing this job"
+    TAKEOVER = "takeover", "Tasks AI will take over or replace"
+    AUGMENT = "augment", "Tasks AI will augment"
+    HUMAN_MOAT = "human_moat", "Human moat"
+
+
+class FitKind(models.TextChoices):
+    FITS = "fits", "Fits"
+    NOT_FOR = "not_for", "Not for"
+
+
+class ItemListKind(models.TextChoices):
+    CAREER_OUTLOOK = "career_outlook", "Career outlook"
+    CHALLENGES = "challenges", "Challenges"
+    CAREER_PATH = "career_path", "Career path"
+    FUTURE_TRENDS = "future_trends", "Future trends"
+
+
+class RelationKind(models.TextChoices):
+    SPECIALISATION = "specialisation", "Specialisation of"
+    ADVANCEMENT = "advancement", "Advancement to"
+    SIMILAR = "similar", "Similar to"

@@ -1,0 +1,735 @@
+"""The content model: occupations, their ordered collections and the shared vocabulary.
+
+Shared things (sector, skill, qualification, visa, growth area, glossary term, rating
+dimension, source) are one row each; through-models carry the per-occupation detail.
+"""
+
+from decimal import Decimal
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from . import enums
+
+OCCUPATION_CODE_PATTERN = r"^[0-9]{2}-[0-9]{4}(\.[0-9]{2})?$"
+occupation_code_validator = RegexValidator(
+    OCCUPATION_CODE_PATTERN,
+    "Enter a SOC code like 51-8012 or an O*NET-SOC code like 51-8012.00.",
+)
+SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))]
+NON_NEGATIVE = [MinValueValidator(0)]
+
+
+def not_blank(*field_names):
+    """Database rule that each named text field holds something."""
+    return [
+        models.CheckConstraint(
+            condition=~Q(**{field: ""}),
+            name=f"%(app_label)s_%(class)s_{field}_not_blank",
+            violation_error_message=f"{field.replace('_', ' ').capitalize()} cannot be blank.",
+        )
+        for field in field_names
+    ]
+
+
+def min_not_above_max(low, high, message):
+    return models.CheckConstraint(
+        condition=Q(**{f"{high}__isnull": True})
+        | Q(**{f"{low}__isnull": True})
+        | Q(**{f"{high}__gte": F(low)}),
+        name=f"%(app_label)s_%(class)s_{low}_not_above_{high}",
+        violation_error_message=message,
+    )
+
+
+def unique_order(parent):
+    return models.UniqueConstraint(
+        fields=[parent, "order"],
+        name="%(app_label)s_%(class)s_unique_order",
+        violation_error_message="Two rows of the same list cannot share a position.",
+    )
+
+
+def score_in_range(field):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": 0, f"{field}__lte": 10}),
+        name=f"%(app_label)s_%(class)s_{field}_between_0_and_10",
+        violation_error_message="A score must be between 0 and 10.",
+    )
+
+
+# --- Shared vocabulary ------------------------------------------------------------------
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Vocabulary(models.Model):
+    """A shared term: one row, linked to many occupations."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+        constraints = not_blank("name", "slug")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Sector(Vocabulary):
+    def get_absolute_url(self):
+        return reverse("occupations:sector_detail", args=[self.slug])
+
+
+class Skill(Vocabulary):
+    kind = models.CharField(
+        max_length=20, choices=enums.SkillKind.choices, default=enums.SkillKind.TECHNICAL
+    )
+
+    def get_absolute_url(self):
+        return reverse("occupations:skill_detail", args=[self.slug])
+
+
+class Qualification(Vocabulary):
+    issuer = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(
+        max_length=20,
+        choices=enums.QualificationKind.choices,
+        default=enums.QualificationKind.CERTIFICATION,
+    )
+
+    def get_absolute_url(self):
+        return reverse("occupations:qualification_detail", args=[self.slug])
+
+
+class Visa(Vocabulary):
+    """A visa or migration route; `name` is its short code, e.g. "H-1B"."""
+
+    full_name = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(
+        max_length=20, choices=enums.VisaKind.choices, default=enums.VisaKind.WORK_VISA
+    )
+
+    def get_absolute_url(self):
+        return reverse("occupations:visa_detail", args=[self.slug])
+
+
+class GrowthArea(Vocabulary):
+    def get_absolute_url(self):
+        return reverse("occupations:growth_area_detail", args=[self.slug])
+
+
+class GlossaryTerm(Vocabulary):
+    """`name` is the term; `description` its definition."""
+
+    abbreviation = models.CharField(max_length=40, blank=True)
+
+    def get_absolute_url(self):
+        return reverse("occupations:glossary_term_detail", args=[self.slug])
+
+
+class RatingDimension(Vocabulary):
+    position = models.PositiveSmallIntegerField(default=0)
+    higher_is_better = models.BooleanField(
+        null=True, blank=True, help_text="Empty when the source does not say."
+    )
+
+    class Meta(Vocabulary.Meta):
+        ordering = ["position", "name"]
+
+
+class Source(Vocabulary):
+    """A document a profile draws on; `name` is its title."""
+
+    url = models.URLField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Date the source gives; empty when it gives none."
+    )
+
+    def get_absolute_url(self):
+        return self.url
+
+
+# --- Occupation ---------------------------------------------------------------------------
+
+
+class OccupationQuerySet(models.QuerySet):
+    def published(self):
+        """Profiles visitors may see."""
+        return self.filter(status=enums.PublicationStatus.PUBLISHED)
+
+    def visible_to(self, user):
+        """Everything for staff (drafts included), published profiles for everyone else."""
+        if user is not None and user.is_active and user.is_staff:
+            return self
+        return self.published()
+
+    def for_admin_list(self):
+        """What the admin changelist shows."""
+        return self.select_related("sector")
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Occupation(models.Model):
+    # Identity and classification
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    code = models.CharField(
+        "occupation code", max_length=10, validators=[occupation_code_validator]
+    )
+    code_classification = models.CharField(
+        max_length=12,
+        choices=enums.CodeClassification.choices,
+        default=enums.CodeClassification.SOC,
+    )
+    code_source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where the code assignment comes from, when it is not the profile's own source.",
+    )
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="occupations"
+    )
+    summary = models.TextField()
+
+    # Publication
+    status = models.CharField(
+        max_length=10,
+        choices=enums.PublicationStatus.choices,
+        default=enums.PublicationStatus.DRAFT,
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    last_reviewed = models.DateField(null=True, blank=True)
+
+    # Ratings and flags
+    skilled_migration = models.BooleanField("skilled migration occupation", default=False)
+    migration_code = models.CharField(
+        "migration classification code",
+        max_length=10,
+        blank=True,
+        validators=[occupation_code_validator],
+    )
+    migration_code_classification = models.CharField(
+        max_length=12, choices=enums.CodeClassification.choices, blank=True
+    )
+    overall_rating = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+
+    # AI era
+    ai_outlook = models.CharField(
+        "AI outlook", max_length=10, choices=enums.AIOutlook.choices, blank=True
+    )
+    ai_verdict = models.CharField(
+        "AI verdict", max_length=100, blank=True, help_text='The source\'s words, e.g. "Mixed".'
+    )
+    ai_horizon = models.CharField(
+        "AI horizon", max_length=100, blank=True, help_text='e.g. "through 2030"'
+    )
+    ai_summary = models.TextField("AI summary", blank=True)
+    ai_summary_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entry_level_outlook = models.TextField(blank=True)
+    level_up_target_role = models.CharField(max_length=200, blank=True)
+    level_up_advice = models.TextField(blank=True)
+
+    # Career outlook
+    career_progression = models.TextField(blank=True)
+    market_outlook = models.TextField(blank=True)
+
+    # Closing matter
+    sample_cover_letter = models.TextField(blank=True)
+    data_sources_note = models.TextField(blank=True)
+    disclaimer = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = OccupationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="occupation_search_vector_gin"),
+            GinIndex(
+                fields=["title"], name="occupation_title_trgm", opclasses=["gin_trgm_ops"]
+            ),
+        ]
+        constraints = [
+            *not_blank("title", "slug", "summary"),
+            models.CheckConstraint(
+                condition=Q(code__regex=OCCUPATION_CODE_PATTERN),
+                name="%(app_label)s_%(class)s_code_format",
+                violation_error_message="The occupation code is malformed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(migration_code="")
+                | Q(migration_code__regex=OCCUPATION_CODE_PATTERN),
+                name="%(app_label)s_%(class)s_migration_code_format",
+                violation_error_message="The migration classification code is malformed.",
+            ),
+            score_in_range("overall_rating"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("occupations:occupation_detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_published(self):
+        return self.status == enums.PublicationStatus.PUBLISHED
+
+
+# --- Per-occupation rows ------------------------------------------------------------------
+
+
+class OccupationChildManager(models.Manager):
+    def get_by_natural_key(self, occupation_slug, order):
+        return self.get(occupation__slug=occupation_slug, order=order)
+
+
+class OccupationChild(models.Model):
+    """An ordered row that belongs to one occupation and may cite a source."""
+
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = OccupationChildManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order"]
+        constraints = [unique_order("occupation")]
+
+    def natural_key(self):
+        return (self.occupation.slug, self.order)
+
+    natural_key.dependencies = ["occupations.occupation"]
+
+
+def child_meta(*extra_constraints):
+    """Meta for an OccupationChild subclass, keeping the shared constraints."""
+    return type(
+        "Meta",
+        (OccupationChild.Meta,),
+        {
+            "abstract": False,
+            "constraints": [unique_order("occupation"), *extra_constraints],
+        },
+    )
+
+
+def _occupation_fk(related_name):
+    return models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name=related_name)
+
+
+class AlternateTitle(OccupationChild):
+    occupation = _occupation_fk("alternate_titles")
+    title = models.CharField(max_length=200)
+
+    Meta = child_meta(*not_blank("title"))
+
+    def __str__(self):
+        return self.title
+
+
+class Duty(OccupationChild):
+    occupation = _occupation_fk("duties")
+    text = models.TextField()
+
+    Meta = child_meta(*not_blank("text"))
+    Meta.verbose_name_plural = "duties"
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class SalaryBand(OccupationChild):
+    occupation = _occupation_fk("salary_bands")
+    level = models.CharField(max_length=100)
+    years_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    years_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty for an open range such as 7+ years."
+    )
+    annual_min = models.PositiveIntegerField(validators=NON_NEGATIVE)
+    annual_max = models.PositiveIntegerField(validators=NON_NEGATIVE)
+    currency = models.CharField(max_length=3, default="USD")
+    note = models.CharField(max_length=300, blank=True)
+
+    Meta = child_meta(
+        *not_blank("level", "currency"),
+        min_not_above_max(
+            "annual_min", "annual_max", "The maximum salary must not be below the minimum."
+        ),
+        min_not_above_max(
+            "years_min", "years_max", "The maximum years must not be below the minimum."
+        ),
+    )
+
+    def __str__(self):
+        return self.level
+
+
+class EducationStep(OccupationChild):
+    occupation = _occupation_fk("education_steps")
+    stage = models.CharField(max_length=200)
+    duration = models.CharField(max_length=100, blank=True, help_text='e.g. "2 years"')
+    cost_min = models.PositiveIntegerField(null=True, blank=True, validators=NON_NEGATIVE)
+    cost_max = models.PositiveIntegerField(null=True, blank=True, validators=NON_NEGATIVE)
+    currency = models.CharField(max_length=3, default="USD")
+
+    Meta = child_meta(
+        *not_blank("stage", "currency"),
+        min_not_above_max("cost_min", "cost_max", "The maximum cost must not be below the minimum."),
+    )
+
+    def __str__(self):
+        return self.stage
+
+
+class AIImpactItem(OccupationChild):
+    occupation = _occupation_fk("ai_impacts")
+    kind = models.CharField(max_length=20, choices=enums.AIImpactKind.choices)
+    title = models.CharField(max_length=300)
+    detail = models.TextField(blank=True)
+    extent = models.CharField(max_length=50, blank=True, help_text='e.g. "Partial"')
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+
+    Meta = child_meta(*not_blank("title"))
+    Meta.verbose_name = "AI-impact item"
+
+    def __str__(self):
+        return self.title
+
+
+class FitTrait(OccupationChild):
+    occupation = _occupation_fk("fit_traits")
+    kind = models.CharField(max_length=10, choices=enums.FitKind.choices)
+    text = models.CharField(max_length=300)
+
+    Meta = child_meta(*not_blank("text"))
+
+    def __str__(self):
+        return self.text
+
+
+class CareerStep(OccupationChild):
+    occupation = _occupation_fk("career_steps")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    Meta = child_meta(*not_blank("title"))
+
+    def __str__(self):
+        return self.title
+
+
+class FAQ(OccupationChild):
+    occupation = _occupation_fk("faqs")
+    question = models.CharField(max_length=300)
+    answer = models.TextField()
+
+    Meta = child_meta(*not_blank("question", "answer"))
+    Meta.verbose_name = "FAQ"
+    Meta.verbose_name_plural = "FAQs"
+
+    def __str__(self):
+        return self.question
+
+
+class NarrativeSection(OccupationChild):
+    occupation = _occupation_fk("narrative_sections")
+    heading = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown; rendered safely (raw HTML is stripped).")
+
+    Meta = child_meta(*not_blank("heading", "body"))
+
+    def __str__(self):
+        return self.heading
+
+
+class KeyFactTable(OccupationChild):
+    """A label/value table such as "Role at a glance"."""
+
+    occupation = _occupation_fk("key_fact_tables")
+    title = models.CharField(max_length=200)
+    label_heading = models.CharField(max_length=100, blank=True, help_text='e.g. "Aspect"')
+    value_heading = models.CharField(max_length=100, blank=True, help_text='e.g. "Details"')
+
+    Meta = child_meta(*not_blank("title"))
+
+    def __str__(self):
+        return self.title
+
+
+class KeyFactManager(models.Manager):
+    def get_by_natural_key(self, occupation_slug, table_order, order):
+        return self.get(
+            table__occupation__slug=occupation_slug, table__order=table_order, order=order
+        )
+
+
+class KeyFact(models.Model):
+    table = models.ForeignKey(KeyFactTable, on_delete=models.CASCADE, related_name="facts")
+    order = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(max_length=200)
+    value = models.TextField()
+
+    objects = KeyFactManager()
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [unique_order("table"), *not_blank("label", "value")]
+
+    def __str__(self):
+        return self.label
+
+    def natural_key(self):
+        return (*self.table.natural_key(), self.order)
+
+    natural_key.dependencies = ["occupations.keyfacttable"]
+
+
+class ItemList(OccupationChild):
+    """A titled list of items: challenges, future trends, career-path stages, outlook themes."""
+
+    occupation = _occupation_fk("item_lists")
+    kind = models.CharField(max_length=20, choices=enums.ItemListKind.choices)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+    outro = models.TextField(blank=True)
+    numbered = models.BooleanField(default=False)
+
+    Meta = child_meta(*not_blank("title"))
+
+    def __str__(self):
+        return self.title
+
+
+class ListItemManager(models.Manager):
+    def get_by_natural_key(self, occupation_slug, list_order, order):
+        return self.get(
+            item_list__occupation__slug=occupation_slug,
+            item_list__order=list_order,
+            order=order,
+        )
+
+
+class ListItem(models.Model):
+    item_list = models.ForeignKey(ItemList, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+
+    objects = ListItemManager()
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [unique_order("item_list"), *not_blank("title")]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (*self.item_list.natural_key(), self.order)
+
+    natural_key.dependencies = ["occupations.itemlist"]
+
+
+class RatingScoreManager(models.Manager):
+    def get_by_natural_key(self, occupation_slug, dimension_slug):
+        return self.get(occupation__slug=occupation_slug, dimension__slug=dimension_slug)
+
+
+class RatingScore(models.Model):
+    occupation = _occupation_fk("rating_scores")
+    dimension = models.ForeignKey(
+        RatingDimension, on_delete=models.PROTECT, related_name="scores"
+    )
+    score = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=SCORE_VALIDATORS,
+        help_text="Empty when the source gives no score.",
+    )
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RatingScoreManager()
+
+    class Meta:
+        ordering = ["dimension__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occupation", "dimension"],
+                name="%(app_label)s_%(class)s_one_per_dimension",
+                violation_error_message="This dimension is already rated for the occupation.",
+            ),
+            score_in_range("score"),
+        ]
+
+    def __str__(self):
+        return f"{self.dimension}: {self.score if self.score is not None else 'not rated'}"
+
+    def natural_key(self):
+        return (self.occupation.slug, self.dimension.slug)
+
+    natural_key.dependencies = ["occupations.occupation", "occupations.ratingdimension"]
+
+
+# --- Links to shared vocabulary -------------------------------------------------------------
+
+
+class OccupationSkill(OccupationChild):
+    occupation = _occupation_fk("occupation_skills")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="occupation_links")
+    group = models.CharField(max_length=20, choices=enums.SkillGroup.choices)
+    label = models.CharField(
+        max_length=300, blank=True, help_text="The source's own wording, when it differs."
+    )
+    note = models.TextField(blank=True)
+
+    Meta = child_meta()
+
+    def __str__(self):
+        return f"{self.occupation} – {self.skill}"
+
+
+class OccupationQualification(OccupationChild):
+    occupation = _occupation_fk("occupation_qualifications")
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.PROTECT, related_name="occupation_links"
+    )
+    requirement = models.CharField(
+        max_length=10, choices=enums.RequirementLevel.choices, blank=True
+    )
+    group = models.CharField(
+        max_length=20,
+        choices=enums.QualificationGroup.choices,
+        default=enums.QualificationGroup.GENERAL,
+    )
+    label = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+
+    Meta = child_meta()
+
+    def __str__(self):
+        return f"{self.occupation} – {self.qualification}"
+
+
+class OccupationVisa(OccupationChild):
+    occupation = _occupation_fk("occupation_visas")
+    visa = models.ForeignKey(Visa, on_delete=models.PROTECT, related_name="occupation_links")
+    details = models.TextField(blank=True)
+
+    Meta = child_meta()
+
+    def __str__(self):
+        return f"{self.occupation} – {self.visa}"
+
+
+class OccupationGrowthArea(OccupationChild):
+    occupation = _occupation_fk("occupation_growth_areas")
+    growth_area = models.ForeignKey(
+        GrowthArea, on_delete=models.PROTECT, related_name="occupation_links"
+    )
+    note = models.TextField(blank=True)
+
+    Meta = child_meta()
+
+    def __str__(self):
+        return f"{self.occupation} – {self.growth_area}"
+
+
+class OccupationGlossaryTerm(OccupationChild):
+    occupation = _occupation_fk("occupation_glossary_terms")
+    term = models.ForeignKey(
+        GlossaryTerm, on_delete=models.PROTECT, related_name="occupation_links"
+    )
+
+    Meta = child_meta()
+
+    def __str__(self):
+        return f"{self.occupation} – {self.term}"
+
+
+class OccupationSource(OccupationChild):
+    occupation = _occupation_fk("occupation_sources")
+    document = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="occupation_links")
+    note = models.TextField(blank=True, help_text="What this source backs on the profile.")
+
+    Meta = child_meta()
+
+    def __str__(self):
+        return f"{self.occupation} – {self.document}"
+
+
+class RelatedOccupation(OccupationChild):
+    """A typed link to another profile, or to a role named in a source that has no profile."""
+
+    occupation = _occupation_fk("related_links")
+    related = models.ForeignKey(
+        Occupation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="incoming_links",
+    )
+    related_title = models.CharField(
+        max_length=200, blank=True, help_text="For a role that has no profile yet."
+    )
+    kind = models.CharField(max_length=20, choices=enums.RelationKind.choices)
+    note = models.TextField(blank=True)
+
+    Meta = child_meta(
+        models.CheckConstraint(
+            condition=Q(related__isnull=False) | ~Q(related_title=""),
+            name="%(app_label)s_%(class)s_names_a_target",
+            violation_error_message="Choose a related occupation or type the role's title.",
+        ),
+        models.CheckConstraint(
+            condition=~Q(related=F("occupation")),
+            name="%(app_label)s_%(class)s_not_self",
+            violation_error_message="An occupation cannot be related to itself.",
+        ),
+    )
+
+    def __str__(self):
+        return f"{self.occupation} → {self.related or self.related_title}"

@@ -1,0 +1,1 @@
+"""Writes that touch more than one row or model. Keyword-only, typed, atomic."""
