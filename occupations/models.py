@@ -186,6 +186,78 @@ class OccupationQuerySet(models.QuerySet):
         """What the admin changelist shows."""
         return self.select_related("sector")
 
+    def for_list(self):
+        """Cards on the index and the API list: sector plus the salary range across bands."""
+        return self.select_related("sector").annotate(
+            salary_min=models.Min("salary_bands__annual_min"),
+            salary_max=models.Max("salary_bands__annual_max"),
+        )
+
+    def for_detail(self):
+        """A whole profile with every collection, in a fixed number of queries."""
+        source = ["source"]
+        return self.select_related(
+            "sector", "code_source", "ai_summary_source"
+        ).prefetch_related(
+            *(
+                models.Prefetch(name, queryset=model.objects.select_related(*source))
+                for name, model in [
+                    ("alternate_titles", AlternateTitle),
+                    ("duties", Duty),
+                    ("salary_bands", SalaryBand),
+                    ("education_steps", EducationStep),
+                    ("ai_impacts", AIImpactItem),
+                    ("fit_traits", FitTrait),
+                    ("career_steps", CareerStep),
+                    ("faqs", FAQ),
+                    ("narrative_sections", NarrativeSection),
+                ]
+            ),
+            models.Prefetch(
+                "key_fact_tables",
+                queryset=KeyFactTable.objects.select_related("source").prefetch_related("facts"),
+            ),
+            models.Prefetch(
+                "item_lists",
+                queryset=ItemList.objects.select_related("source").prefetch_related("items"),
+            ),
+            models.Prefetch(
+                "rating_scores",
+                queryset=RatingScore.objects.select_related("dimension", "source"),
+            ),
+            models.Prefetch(
+                "occupation_skills",
+                queryset=OccupationSkill.objects.select_related("skill", "source"),
+            ),
+            models.Prefetch(
+                "occupation_qualifications",
+                queryset=OccupationQualification.objects.select_related("qualification", "source"),
+            ),
+            models.Prefetch(
+                "occupation_visas", queryset=OccupationVisa.objects.select_related("visa", "source")
+            ),
+            models.Prefetch(
+                "occupation_growth_areas",
+                queryset=OccupationGrowthArea.objects.select_related("growth_area", "source"),
+            ),
+            models.Prefetch(
+                "occupation_glossary_terms",
+                queryset=OccupationGlossaryTerm.objects.select_related("term", "source"),
+            ),
+            models.Prefetch(
+                "occupation_sources",
+                queryset=OccupationSource.objects.select_related("document"),
+            ),
+            models.Prefetch(
+                "related_links",
+                queryset=RelatedOccupation.objects.select_related("related", "source"),
+            ),
+            models.Prefetch(
+                "incoming_links",
+                queryset=RelatedOccupation.objects.select_related("occupation", "source"),
+            ),
+        )
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
