@@ -1,0 +1,56 @@
+"""`make run` set-up: demo profiles on first run, one local admin, edits kept on later runs."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from occupations.management.commands import bootstrap_local
+from occupations.models import Occupation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def credentials_file(tmp_path, monkeypatch):
+    path = tmp_path / ".local-admin-credentials"
+    monkeypatch.setattr(bootstrap_local, "CREDENTIALS_FILE", path)
+    return path
+
+
+def test_first_run_loads_both_profiles_and_prints_the_generated_admin_password(
+    credentials_file, capsys
+):
+    call_command("bootstrap_local")
+
+    output = capsys.readouterr().out
+    assert set(Occupation.objects.values_list("slug", flat=True)) == {
+        "power-distributors-and-dispatchers",
+        "distribution-system-operator",
+    }
+    password = credentials_file.read_text().split("password: ")[1].strip()
+    assert password in output
+    assert str(credentials_file) in output
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(password)
+
+
+def test_second_run_keeps_edits_and_creates_no_second_admin(credentials_file, capsys):
+    call_command("bootstrap_local")
+    Occupation.objects.filter(slug="distribution-system-operator").update(title="Edited title")
+
+    call_command("bootstrap_local")
+
+    assert Occupation.objects.get(slug="distribution-system-operator").title == "Edited title"
+    assert get_user_model().objects.filter(username="admin").count() == 1
+    assert "exists" in capsys.readouterr().out
+
+
+def test_refuses_to_create_accounts_under_production_settings(credentials_file, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="local development only"):
+        call_command("bootstrap_local")
+
+    assert not get_user_model().objects.exists()
+    assert not credentials_file.exists()
