@@ -258,6 +258,12 @@ class OccupationQuerySet(models.QuerySet):
             ),
         )
 
+    def search(self, q):
+        """Profiles matching the visitor's query, ranked (full text + typos on PostgreSQL)."""
+        from .search import search_occupations
+
+        return search_occupations(self, q)
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 

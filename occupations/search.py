@@ -41,16 +41,18 @@ def update_search_vectors(occupation_ids):
         return
     from .models import Occupation
 
-    occupations = Occupation.objects.filter(pk__in=list(occupation_ids)).select_related(
-        "sector"
-    ).prefetch_related(
-        "alternate_titles",
-        "duties",
-        "occupation_skills__skill",
-        "occupation_qualifications__qualification",
-        "occupation_growth_areas__growth_area",
-        "narrative_sections",
-        "faqs",
+    occupations = (
+        Occupation.objects.filter(pk__in=list(occupation_ids))
+        .select_related("sector")
+        .prefetch_related(
+            "alternate_titles",
+            "duties",
+            "occupation_skills__skill",
+            "occupation_qualifications__qualification",
+            "occupation_growth_areas__growth_area",
+            "narrative_sections",
+            "faqs",
+        )
     )
     for occupation in occupations:
         title_text, summary, rest = _weighted_texts(occupation)
@@ -59,3 +61,82 @@ def update_search_vectors(occupation_ids):
             + SearchVector(Value(summary), weight="B", config=SEARCH_CONFIG)
             + SearchVector(Value(rest), weight="C", config=SEARCH_CONFIG)
         )
+
+
+# Private-use characters mark the highlighted words in ts_headline output: they never occur
+# in real text, so the template can escape everything and then turn only them into <mark>.
+HIGHLIGHT_START = "\ue000"
+HIGHLIGHT_STOP = "\ue001"
+# word_similarity() threshold for typo matches ("dispacher" -> "Dispatchers").
+TRIGRAM_THRESHOLD = 0.3
+
+
+def search_occupations(queryset, q):
+    """Filter and rank `queryset` by the visitor's query; same interface on every database.
+
+    Annotates `search_rank` (higher is better) and `headline` (the summary; on PostgreSQL with
+    matches wrapped in HIGHLIGHT_START/STOP) and orders by relevance.
+    """
+    q = (q or "").strip()
+    if not q:
+        return queryset
+    if connection.vendor == "postgresql":
+        return _search_postgresql(queryset, q)
+    return _search_plain(queryset, q)
+
+
+def _search_postgresql(queryset, q):
+    from django.contrib.postgres.search import (
+        SearchHeadline,
+        SearchQuery,
+        SearchRank,
+        TrigramWordSimilarity,
+    )
+    from django.db.models import F, FloatField, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce, Greatest
+
+    from .models import AlternateTitle
+
+    query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+    best_alternate = (
+        AlternateTitle.objects.filter(occupation=OuterRef("pk"))
+        .annotate(similarity=TrigramWordSimilarity(q, "title"))
+        .order_by("-similarity")
+        .values("similarity")[:1]
+    )
+    return (
+        queryset.annotate(
+            text_rank=SearchRank(F("search_vector"), query),
+            similarity=Greatest(
+                TrigramWordSimilarity(q, "title"),
+                Coalesce(Subquery(best_alternate, output_field=FloatField()), 0.0),
+            ),
+        )
+        .filter(Q(search_vector=query) | Q(similarity__gte=TRIGRAM_THRESHOLD))
+        .annotate(
+            # One relevance score for the union of full-text and typo (trigram) matches.
+            search_rank=F("text_rank") + F("similarity"),
+            headline=SearchHeadline(
+                "summary",
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=HIGHLIGHT_START,
+                stop_sel=HIGHLIGHT_STOP,
+                highlight_all=True,
+            ),
+        )
+        .order_by("-search_rank", "title", "pk")
+    )
+
+
+def _search_plain(queryset, q):
+    from django.db.models import Exists, F, FloatField, OuterRef, Q, Value
+
+    from .models import AlternateTitle
+
+    alternate = AlternateTitle.objects.filter(occupation=OuterRef("pk"), title__icontains=q)
+    return (
+        queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Exists(alternate))
+        .annotate(search_rank=Value(0.0, output_field=FloatField()), headline=F("summary"))
+        .order_by("title", "pk")
+    )

@@ -1,0 +1,162 @@
+"""The one FilterSet for occupations, shared by the HTML index and the API list.
+
+Every relation filter uses an `Exists` subquery rather than a join, so a profile never
+appears twice and the `for_list()` salary aggregates stay correct. No regex lookups: user
+input never reaches a regular expression (DRF filtering guide, ReDoS).
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import cached_property
+
+from . import enums
+from .models import (
+    EducationStep,
+    GrowthArea,
+    Occupation,
+    OccupationGrowthArea,
+    OccupationQualification,
+    OccupationSkill,
+    OccupationVisa,
+    Qualification,
+    SalaryBand,
+    Sector,
+    Skill,
+    Visa,
+)
+
+
+class Sort(django_filters.ChoiceFilter):
+    """Sort order; "relevance" keeps the search ranking (title order without a search)."""
+
+    RELEVANCE = "relevance"
+
+
+SORT_CHOICES = [
+    (Sort.RELEVANCE, "Relevance"),
+    ("title", "Title (A–Z)"),
+    ("salary", "Highest salary"),
+    ("rating", "Highest rating"),
+    ("reviewed", "Recently reviewed"),
+]
+
+
+def _linked(through_model, field, value):
+    """Occupations that have a `through_model` row pointing at `value`."""
+    return Exists(through_model.objects.filter(occupation=OuterRef("pk"), **{field: value}))
+
+
+def _vocabulary_filter(model, label, through_model, field):
+    return django_filters.ModelChoiceFilter(
+        label=label,
+        queryset=model.objects.only("pk", "name", "slug"),
+        to_field_name="slug",
+        empty_label=f"Any {label.lower()}",
+        method=lambda queryset, name, value: queryset.filter(_linked(through_model, field, value)),
+    )
+
+
+class EducationStageChoices(BaseChoiceIterator):
+    """The distinct education stages on published profiles: one query, run only when needed."""
+
+    @cached_property
+    def choices(self):
+        stages = (
+            EducationStep.objects.filter(occupation__status=enums.PublicationStatus.PUBLISHED)
+            .order_by("stage")
+            .values_list("stage", flat=True)
+            .distinct()
+        )
+        return [(stage, stage) for stage in stages]
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self):
+        return len(self.choices)
+
+
+class OccupationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_search",
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. dispatcher"}),
+    )
+    sector = django_filters.ModelChoiceFilter(
+        label="Sector",
+        queryset=Sector.objects.only("pk", "name", "slug"),
+        to_field_name="slug",
+        empty_label="Any sector",
+    )
+    ai_outlook = django_filters.ChoiceFilter(
+        label="AI outlook", choices=enums.AIOutlook.choices, empty_label="Any outlook"
+    )
+    salary_min = django_filters.NumberFilter(
+        label="Salary at least (USD a year)",
+        method="filter_salary_min",
+        min_value=0,
+        widget=forms.NumberInput(attrs={"step": 1000, "min": 0, "inputmode": "numeric"}),
+    )
+    education = django_filters.ChoiceFilter(
+        label="Education stage", method="filter_education", empty_label="Any education"
+    )
+    qualification = _vocabulary_filter(
+        Qualification, "Qualification", OccupationQualification, "qualification"
+    )
+    visa = _vocabulary_filter(Visa, "Visa", OccupationVisa, "visa")
+    skill = _vocabulary_filter(Skill, "Skill", OccupationSkill, "skill")
+    growth_area = _vocabulary_filter(GrowthArea, "Growth area", OccupationGrowthArea, "growth_area")
+    # Declared last: filters run in declaration order, so the sort overrides the search's
+    # rank ordering unless it is "relevance".
+    sort = Sort(label="Sort by", choices=SORT_CHOICES, method="sort_by", empty_label=None)
+
+    class Meta:
+        model = Occupation
+        fields = [
+            "q",
+            "sector",
+            "ai_outlook",
+            "salary_min",
+            "education",
+            "qualification",
+            "visa",
+            "skill",
+            "growth_area",
+            "sort",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A fresh lazy iterator per FilterSet: queried at most once, only if the form needs it.
+        self.filters["education"].extra["choices"] = EducationStageChoices()
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_salary_min(self, queryset, name, value):
+        # "At least X": the profile's top band reaches X, i.e. some band's maximum >= X.
+        return queryset.filter(
+            Exists(SalaryBand.objects.filter(occupation=OuterRef("pk"), annual_max__gte=value))
+        )
+
+    def filter_education(self, queryset, name, value):
+        return queryset.filter(_linked(EducationStep, "stage__iexact", value))
+
+    def sort_by(self, queryset, name, value):
+        if value == Sort.RELEVANCE:
+            return queryset
+        if value == "title":
+            return queryset.order_by("title", "pk")
+        if value == "salary":
+            top_salary = SalaryBand.objects.filter(occupation=OuterRef("pk")).order_by(
+                "-annual_max"
+            )
+            return queryset.annotate(
+                top_salary=Subquery(top_salary.values("annual_max")[:1])
+            ).order_by(F("top_salary").desc(nulls_last=True), "title", "pk")
+        if value == "rating":
+            return queryset.order_by(F("overall_rating").desc(nulls_last=True), "title", "pk")
+        return queryset.order_by(F("last_reviewed").desc(nulls_last=True), "title", "pk")
