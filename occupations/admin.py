@@ -1,0 +1,661 @@
+"""The editor admin: one change page edits a whole profile, in the order of the public page.
+
+History, compare and revert come from django-reversion-compare (`CompareVersionAdmin`); a
+profile's revision follows all of its rows (see `revisions.py`), so a revert restores them.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.db import models as db_models
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
+from reversion_compare.admin import CompareVersionAdmin
+
+from . import enums, models, search, services
+
+LONG_TEXT = {db_models.TextField: {"widget": forms.Textarea(attrs={"rows": 8, "cols": 100})}}
+SHORT_TEXT = {db_models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
+
+# --- Building blocks shared by every inline --------------------------------------------------
+
+
+class PrefetchedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete that labels its selected option from rows the formset already loaded.
+
+    Django's `AutocompleteSelect` runs one query per rendered row to label the selected
+    value; on an inline with 30 rows that is 30 queries. `OrderedInlineFormSet` fills
+    `known_objects` from its `select_related` queryset, so the page stays at a fixed count.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_objects = {}
+
+    def optgroups(self, name, value, attr=None):
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if not selected or any(pk not in self.known_objects for pk in selected):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for pk in selected:
+            label = self.choices.field.label_from_instance(self.known_objects[pk])
+            options.append(self.create_option(name, pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class OrderedInlineFormSet(BaseInlineFormSet):
+    """Inline rows with a position (`order`) that is unique within their parent.
+
+    Editors reorder rows by editing positions, so two rows may swap places in one save.
+    The per-form checks cannot judge that (each row would collide with the other's old
+    position), and saving row by row would trip the database's immediate unique constraint.
+    So the formset checks positions across its surviving rows itself, and on save first
+    parks moved rows at free positions, then writes the final ones (inside the admin's
+    transaction).
+    """
+
+    order_field = "order"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._share_loaded_related_objects()
+
+    def _share_loaded_related_objects(self):
+        """Hand the rows' select_related objects to the autocomplete widgets (no N+1)."""
+        widgets = {}
+        for name, field in self.form.base_fields.items():
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(widget, PrefetchedAutocompleteSelect):
+                widgets[name] = widget
+        if not widgets or self.instance.pk is None:
+            return
+        for row in self.get_queryset():
+            for name, widget in widgets.items():
+                model_field = self.model._meta.get_field(name)
+                if model_field.is_cached(row) and model_field.get_cached_value(row) is not None:
+                    related = model_field.get_cached_value(row)
+                    widget.known_objects[str(related.pk)] = related
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self.order_field in form.fields:
+            field = form.fields[self.order_field]
+            field.required = False
+            field.help_text = "Leave empty to add the row at the end."
+            if form.instance.pk is None:
+                field.initial = None
+
+    def _surviving_forms(self):
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or (
+                self.can_delete and self._should_delete_form(form)
+            ):
+                continue
+            if form.instance.pk is None and not form.has_changed():
+                continue
+            yield form
+
+    def validate_unique(self):
+        if self.order_field in self.form.base_fields:
+            self._validate_unique_order()
+        super().validate_unique()
+
+    def _validate_unique_order(self):
+        forms_by_position = {}
+        unplaced = []
+        for form in self._surviving_forms():
+            if self.order_field not in form.cleaned_data and form.errors.get(self.order_field):
+                continue
+            position = form.cleaned_data.get(self.order_field)
+            if position is None:
+                unplaced.append(form)
+            else:
+                forms_by_position.setdefault(position, []).append(form)
+        # Rows left without a position go after the others, in the order shown.
+        next_position = max(forms_by_position, default=-1) + 1
+        for form in unplaced:
+            form.cleaned_data[self.order_field] = next_position
+            setattr(form.instance, self.order_field, next_position)
+            forms_by_position[next_position] = [form]
+            next_position += 1
+        for position, forms_here in forms_by_position.items():
+            if len(forms_here) > 1:
+                for form in forms_here:
+                    form.add_error(
+                        self.order_field,
+                        ValidationError(
+                            "Position %(position)s is used by more than one row; "
+                            "give each row its own position.",
+                            code="duplicate_order",
+                            params={"position": position},
+                        ),
+                    )
+
+    def save_existing_objects(self, commit=True):
+        """Delete first, park moved rows at free positions, then save the final values."""
+        if not commit:
+            return super().save_existing_objects(commit=False)
+        self.changed_objects = []
+        self.deleted_objects = []
+        saved = []
+        existing = [form for form in self.initial_forms if form.instance.pk is not None]
+        for form in existing:
+            if form in self.deleted_forms:
+                self.deleted_objects.append(form.instance)
+                self.delete_existing(form.instance, commit=True)
+        remaining = [form for form in existing if form not in self.deleted_forms]
+        moved = [
+            form
+            for form in remaining
+            if self.order_field in form.changed_data and form.instance.pk is not None
+        ]
+        if moved:
+            taken = [form.initial.get(self.order_field) or 0 for form in existing]
+            taken += [
+                form.cleaned_data.get(self.order_field) or 0
+                for form in self.forms
+                if hasattr(form, "cleaned_data")
+            ]
+            parking = max(taken) + 1
+            manager = self.model._default_manager
+            for offset, form in enumerate(moved):
+                manager.filter(pk=form.instance.pk).update(**{self.order_field: parking + offset})
+        for form in remaining:
+            if form.has_changed():
+                self.changed_objects.append((form.instance, form.changed_data))
+                saved.append(self.save_existing(form, form.instance, commit=True))
+        return saved
+
+
+class OrderedInlineMixin:
+    """Shared set-up: the ordered formset, loaded FKs, prefetched autocomplete widgets."""
+
+    formset = OrderedInlineFormSet
+    select_related = ("source",)
+    autocomplete_fields = ["source"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.select_related)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PrefetchedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TabularRows(OrderedInlineMixin, admin.TabularInline):
+    extra = 0
+    formfield_overrides = SHORT_TEXT
+
+
+class StackedRows(OrderedInlineMixin, admin.StackedInline):
+    extra = 0
+    classes = ["collapse"]
+    formfield_overrides = LONG_TEXT
+
+
+# --- Occupation inlines, in the order of the public page -----------------------------------
+
+
+class AlternateTitleInline(TabularRows):
+    model = models.AlternateTitle
+    fields = ["order", "title", "source"]
+
+
+class KeyFactTableInline(TabularRows):
+    """The table's rows are edited on its own page (Django has no nested inlines)."""
+
+    model = models.KeyFactTable
+    fields = ["order", "title", "label_heading", "value_heading", "source"]
+    show_change_link = True
+
+
+class DutyInline(TabularRows):
+    model = models.Duty
+    fields = ["order", "text", "source"]
+
+
+class NarrativeSectionInline(StackedRows):
+    model = models.NarrativeSection
+    fields = ["order", "heading", "body", "source"]
+
+
+class OccupationSkillInline(TabularRows):
+    model = models.OccupationSkill
+    fields = ["order", "skill", "group", "label", "note", "source"]
+    autocomplete_fields = ["skill", "source"]
+    select_related = ("skill", "source")
+
+
+class OccupationQualificationInline(TabularRows):
+    model = models.OccupationQualification
+    fields = ["order", "qualification", "requirement", "group", "label", "note", "source"]
+    autocomplete_fields = ["qualification", "source"]
+    select_related = ("qualification", "source")
+
+
+class EducationStepInline(TabularRows):
+    model = models.EducationStep
+    fields = ["order", "stage", "duration", "cost_min", "cost_max", "currency", "source"]
+
+
+class SalaryBandInline(TabularRows):
+    model = models.SalaryBand
+    fields = [
+        "order",
+        "level",
+        "years_min",
+        "years_max",
+        "annual_min",
+        "annual_max",
+        "currency",
+        "note",
+        "source",
+    ]
+
+
+class RatingScoreInline(OrderedInlineMixin, admin.TabularInline):
+    model = models.RatingScore
+    fields = ["dimension", "score", "source"]
+    autocomplete_fields = ["dimension", "source"]
+    select_related = ("dimension", "source")
+    extra = 0
+
+
+class AIImpactItemInline(StackedRows):
+    model = models.AIImpactItem
+    fields = ["order", "kind", "title", "detail", "extent", "year", "source"]
+
+
+class FitTraitInline(TabularRows):
+    model = models.FitTrait
+    fields = ["order", "kind", "text", "source"]
+
+
+class OccupationVisaInline(TabularRows):
+    model = models.OccupationVisa
+    fields = ["order", "visa", "details", "source"]
+    autocomplete_fields = ["visa", "source"]
+    select_related = ("visa", "source")
+
+
+class CareerStepInline(StackedRows):
+    model = models.CareerStep
+    fields = ["order", "title", "description", "source"]
+
+
+class ItemListInline(TabularRows):
+    """The list's items are edited on its own page (Django has no nested inlines)."""
+
+    model = models.ItemList
+    fields = ["order", "kind", "title", "numbered", "source"]
+    show_change_link = True
+
+
+class OccupationGrowthAreaInline(TabularRows):
+    model = models.OccupationGrowthArea
+    fields = ["order", "growth_area", "note", "source"]
+    autocomplete_fields = ["growth_area", "source"]
+    select_related = ("growth_area", "source")
+
+
+class OccupationGlossaryTermInline(TabularRows):
+    model = models.OccupationGlossaryTerm
+    fields = ["order", "term", "source"]
+    autocomplete_fields = ["term", "source"]
+    select_related = ("term", "source")
+
+
+class FAQInline(StackedRows):
+    model = models.FAQ
+    fields = ["order", "question", "answer", "source"]
+
+
+class RelatedOccupationInline(TabularRows):
+    model = models.RelatedOccupation
+    fk_name = "occupation"
+    fields = ["order", "kind", "related", "related_title", "note", "source"]
+    autocomplete_fields = ["related", "source"]
+    select_related = ("related", "source")
+
+
+class OccupationSourceInline(TabularRows):
+    model = models.OccupationSource
+    fields = ["order", "document", "note"]
+    autocomplete_fields = ["document"]
+    select_related = ("document",)
+
+
+# --- Occupation --------------------------------------------------------------------------
+
+
+@admin.register(models.Occupation)
+class OccupationAdmin(CompareVersionAdmin):
+    list_display = ["title", "code", "sector", "status", "last_reviewed"]
+    list_filter = ["status", "sector", "ai_outlook", "skilled_migration"]
+    search_fields = ["title", "code", "alternate_titles__title"]
+    list_select_related = ["sector"]
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ["sector", "code_source", "ai_summary_source"]
+    readonly_fields = ["published_at"]
+    formfield_overrides = LONG_TEXT
+    actions = ["publish", "unpublish", "duplicate"]
+    history_latest_first = True
+    fieldsets = [
+        (
+            "Identity and classification",
+            {"fields": ["title", "slug", "code", "code_classification", "code_source", "sector"]},
+        ),
+        ("Summary", {"fields": ["summary"]}),
+        ("Publication", {"fields": ["status", "published_at", "last_reviewed"]}),
+        (
+            "Ratings and migration",
+            {
+                "fields": [
+                    "overall_rating",
+                    "skilled_migration",
+                    "migration_code",
+                    "migration_code_classification",
+                ]
+            },
+        ),
+        (
+            "AI era",
+            {
+                "fields": [
+                    "ai_outlook",
+                    "ai_verdict",
+                    "ai_horizon",
+                    "ai_summary",
+                    "ai_summary_source",
+                    "entry_level_outlook",
+                    "level_up_target_role",
+                    "level_up_advice",
+                ]
+            },
+        ),
+        ("Career outlook", {"fields": ["career_progression", "market_outlook"]}),
+        ("Closing matter", {"fields": ["sample_cover_letter", "data_sources_note", "disclaimer"]}),
+    ]
+    inlines = [
+        AlternateTitleInline,
+        KeyFactTableInline,
+        DutyInline,
+        NarrativeSectionInline,
+        OccupationSkillInline,
+        OccupationQualificationInline,
+        EducationStepInline,
+        SalaryBandInline,
+        RatingScoreInline,
+        AIImpactItemInline,
+        FitTraitInline,
+        OccupationVisaInline,
+        CareerStepInline,
+        ItemListInline,
+        OccupationGrowthAreaInline,
+        OccupationGlossaryTermInline,
+        FAQInline,
+        RelatedOccupationInline,
+        OccupationSourceInline,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_admin_list()
+
+    def save_model(self, request, obj, form, change):
+        # Publishing by editing the status stamps the date, as the publish action does.
+        if obj.status == enums.PublicationStatus.PUBLISHED and obj.published_at is None:
+            obj.published_at = timezone.now()
+        elif obj.status == enums.PublicationStatus.DRAFT:
+            obj.published_at = None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search.update_search_vectors([form.instance.pk])
+
+    @admin.action(description="Publish selected profiles", permissions=["change"])
+    def publish(self, request, queryset):
+        for occupation in queryset:
+            services.occupation_publish(occupation=occupation, user=request.user)
+        self.message_user(request, f"Published {len(queryset)} profile(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected profiles (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        for occupation in queryset:
+            services.occupation_unpublish(occupation=occupation, user=request.user)
+        self.message_user(request, f"Unpublished {len(queryset)} profile(s).", messages.SUCCESS)
+
+    @admin.action(description="Duplicate selected profiles as drafts", permissions=["add"])
+    def duplicate(self, request, queryset):
+        copies = [
+            services.occupation_duplicate(occupation=occupation, user=request.user)
+            for occupation in queryset
+        ]
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:occupations_occupation_change", args=[copy.pk]), copy.title)
+                for copy in copies
+            ),
+        )
+        self.message_user(request, format_html("Created draft copies: {}", links), messages.SUCCESS)
+
+
+# --- Tables and lists that hold their own rows ------------------------------------------------
+
+
+class KeyFactInline(TabularRows):
+    model = models.KeyFact
+    fields = ["order", "label", "value"]
+    autocomplete_fields = []
+    select_related = ()
+
+
+class ListItemInline(StackedRows):
+    model = models.ListItem
+    fields = ["order", "title", "description"]
+    autocomplete_fields = []
+    select_related = ()
+    classes = []
+
+
+class OccupationRowAdmin(CompareVersionAdmin):
+    """A row of a profile with rows of its own, reached from the occupation page."""
+
+    list_display = ["title", "occupation", "order"]
+    list_select_related = ["occupation"]
+    search_fields = ["title", "occupation__title"]
+    autocomplete_fields = ["occupation", "source"]
+    formfield_overrides = LONG_TEXT
+    history_latest_first = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("occupation", "source")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search.update_search_vectors([form.instance.occupation_id])
+
+
+@admin.register(models.KeyFactTable)
+class KeyFactTableAdmin(OccupationRowAdmin):
+    fields = ["occupation", "order", "title", "label_heading", "value_heading", "source"]
+    inlines = [KeyFactInline]
+
+
+@admin.register(models.ItemList)
+class ItemListAdmin(OccupationRowAdmin):
+    list_display = ["title", "kind", "occupation", "order"]
+    list_filter = ["kind"]
+    fields = ["occupation", "order", "kind", "title", "intro", "outro", "numbered", "source"]
+    inlines = [ListItemInline]
+
+
+# --- Single rows of a profile ---------------------------------------------------------------
+# Edited on the occupation page; registered so each row's own history and the recovery of a
+# deleted row are reachable, but kept off the admin index to keep it short.
+
+
+class ProfileRowAdmin(CompareVersionAdmin):
+    list_display = ["__str__", "occupation"]
+    list_select_related = ["occupation"]
+    autocomplete_fields = ["occupation"]
+    formfield_overrides = LONG_TEXT
+    history_latest_first = True
+
+    def has_module_permission(self, request):
+        return False
+
+    def get_autocomplete_fields(self, request):
+        names = {field.name for field in self.model._meta.fields}
+        return [name for name in ["occupation", "source", *self.vocabulary] if name in names]
+
+    vocabulary = []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        search.update_search_vectors([obj.occupation_id])
+
+
+PROFILE_ROWS = {
+    models.AlternateTitle: [],
+    models.Duty: [],
+    models.SalaryBand: [],
+    models.EducationStep: [],
+    models.AIImpactItem: [],
+    models.FitTrait: [],
+    models.CareerStep: [],
+    models.FAQ: [],
+    models.NarrativeSection: [],
+    models.RatingScore: ["dimension"],
+    models.OccupationSkill: ["skill"],
+    models.OccupationQualification: ["qualification"],
+    models.OccupationVisa: ["visa"],
+    models.OccupationGrowthArea: ["growth_area"],
+    models.OccupationGlossaryTerm: ["term"],
+    models.OccupationSource: ["document"],
+    models.RelatedOccupation: ["related"],
+}
+for _model, _vocabulary in PROFILE_ROWS.items():
+    admin.site.register(
+        _model,
+        type(f"{_model.__name__}Admin", (ProfileRowAdmin,), {"vocabulary": _vocabulary}),
+    )
+
+
+@admin.register(models.KeyFact)
+class KeyFactAdmin(CompareVersionAdmin):
+    list_display = ["label", "table"]
+    list_select_related = ["table__occupation"]
+    autocomplete_fields = ["table"]
+
+    def has_module_permission(self, request):
+        return False
+
+
+@admin.register(models.ListItem)
+class ListItemAdmin(CompareVersionAdmin):
+    list_display = ["title", "item_list"]
+    list_select_related = ["item_list"]
+    autocomplete_fields = ["item_list"]
+
+    def has_module_permission(self, request):
+        return False
+
+
+# --- Shared vocabulary -----------------------------------------------------------------------
+
+
+class VocabularyAdmin(CompareVersionAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ("name",)}
+    history_latest_first = True
+
+
+@admin.register(models.Sector)
+class SectorAdmin(VocabularyAdmin):
+    pass
+
+
+@admin.register(models.Skill)
+class SkillAdmin(VocabularyAdmin):
+    list_display = ["name", "kind", "slug"]
+    list_filter = ["kind"]
+
+
+@admin.register(models.Qualification)
+class QualificationAdmin(VocabularyAdmin):
+    list_display = ["name", "issuer", "kind", "slug"]
+    list_filter = ["kind"]
+    search_fields = [*VocabularyAdmin.search_fields, "issuer"]
+
+
+@admin.register(models.Visa)
+class VisaAdmin(VocabularyAdmin):
+    list_display = ["name", "full_name", "country", "kind"]
+    list_filter = ["kind", "country"]
+    search_fields = [*VocabularyAdmin.search_fields, "full_name", "country"]
+
+
+@admin.register(models.GrowthArea)
+class GrowthAreaAdmin(VocabularyAdmin):
+    pass
+
+
+@admin.register(models.GlossaryTerm)
+class GlossaryTermAdmin(VocabularyAdmin):
+    list_display = ["name", "abbreviation", "slug"]
+    search_fields = [*VocabularyAdmin.search_fields, "abbreviation"]
+
+
+@admin.register(models.RatingDimension)
+class RatingDimensionAdmin(VocabularyAdmin):
+    list_display = ["name", "position", "higher_is_better"]
+
+
+@admin.register(models.Source)
+class SourceAdmin(VocabularyAdmin):
+    list_display = ["name", "publisher", "published_on", "url"]
+    search_fields = [*VocabularyAdmin.search_fields, "publisher", "url"]
+
+
+# --- API tokens ------------------------------------------------------------------------------
+# Editors may manage API tokens (migration 0002), but only their own: DRF's stock admin
+# lets anyone with the permission mint a token for any user, superusers included.
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class OwnTokenAdmin(TokenAdmin):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+    def get_fields(self, request, obj=None):
+        return ["user"] if request.user.is_superuser else []
+
+    def has_add_permission(self, request):
+        if not super().has_add_permission(request):
+            return False
+        # One token per user: a non-superuser who has one cannot add another.
+        return (
+            request.user.is_superuser or not TokenProxy.objects.filter(user=request.user).exists()
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.user = request.user
+        super().save_model(request, obj, form, change)
