@@ -258,6 +258,26 @@ class OccupationQuerySet(models.QuerySet):
             ),
         )
 
+    def for_compare(self):
+        """What the compare page puts side by side, in a fixed number of queries."""
+        return self.select_related("sector").prefetch_related(
+            "salary_bands",
+            "education_steps",
+            models.Prefetch(
+                "rating_scores", queryset=RatingScore.objects.select_related("dimension")
+            ),
+            models.Prefetch(
+                "occupation_qualifications",
+                queryset=OccupationQualification.objects.select_related("qualification"),
+            ),
+            models.Prefetch(
+                "occupation_visas", queryset=OccupationVisa.objects.select_related("visa")
+            ),
+            models.Prefetch(
+                "occupation_skills", queryset=OccupationSkill.objects.select_related("skill")
+            ),
+        )
+
     def search(self, q):
         """Profiles matching the visitor's query, ranked (full text + typos on PostgreSQL)."""
         from .search import search_occupations
