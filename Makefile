@@ -32,5 +32,13 @@ check-deploy: $(BIN)/.installed
 	DJANGO_ALLOWED_HOSTS=careergraph.example \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Lighthouse on the index and a profile page under gunicorn with DEBUG off (docs/testing.md).
+lighthouse: $(BIN)/.installed
+	scripts/lighthouse.sh
+
+# Requests/s and latency under gunicorn (wrk), plus in-process ms per request.
+benchmark: $(BIN)/.installed
+	$(BIN)/python scripts/benchmark.py
+
 clean:
 	rm -rf $(VENV) staticfiles
