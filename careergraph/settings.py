@@ -40,6 +40,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# The occupation change page posts every row of a profile (~600 fields for the DSO
+# fixture); Django's default cap of 1000 would turn a richer profile's save into a 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # The public site's canonical origin, used for canonical URLs, sitemaps and feeds when
 # set; otherwise the request's own host is used.
@@ -200,6 +203,19 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Occupation profiles and the shared vocabulary that links them.",
     "VERSION": "1.0.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind` or `group` with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "AIImpactKindEnum": "occupations.enums.AIImpactKind",
+        "CodeClassificationEnum": "occupations.enums.CodeClassification",
+        "FitKindEnum": "occupations.enums.FitKind",
+        "ItemListKindEnum": "occupations.enums.ItemListKind",
+        "QualificationGroupEnum": "occupations.enums.QualificationGroup",
+        "QualificationKindEnum": "occupations.enums.QualificationKind",
+        "RelationKindEnum": "occupations.enums.RelationKind",
+        "SkillGroupEnum": "occupations.enums.SkillGroup",
+        "SkillKindEnum": "occupations.enums.SkillKind",
+        "VisaKindEnum": "occupations.enums.VisaKind",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -73,9 +73,11 @@ class OrderedInlineFormSet(BaseInlineFormSet):
             widget = getattr(field.widget, "widget", field.widget)
             if isinstance(widget, PrefetchedAutocompleteSelect):
                 widgets[name] = widget
-        if not widgets or self.instance.pk is None:
+        if self.instance.pk is None:
             return
         for row in self.get_queryset():
+            # The parent is known: rows whose __str__ names it need not fetch it again.
+            self.fk.set_cached_value(row, self.instance)
             for name, widget in widgets.items():
                 model_field = self.model._meta.get_field(name)
                 if model_field.is_cached(row) and model_field.get_cached_value(row) is not None:
