@@ -193,6 +193,21 @@ class OccupationQuerySet(models.QuerySet):
             salary_max=models.Max("salary_bands__annual_max"),
         )
 
+    def for_api_list(self):
+        """The API list: `for_list()` plus the bands' currency (null when they mix currencies)."""
+        return self.for_list().annotate(
+            salary_currency_low=models.Min("salary_bands__currency"),
+            salary_currency_high=models.Max("salary_bands__currency"),
+            salary_currency=models.Case(
+                models.When(
+                    salary_currency_low=F("salary_currency_high"),
+                    then=F("salary_currency_low"),
+                ),
+                default=None,
+                output_field=models.CharField(),
+            ),
+        )
+
     def for_detail(self):
         """A whole profile with every collection, in a fixed number of queries."""
         source = ["source"]

@@ -1,0 +1,541 @@
+"""The REST API under /api/v1/: read everything, write whole profiles with a token.
+
+Reads: occupations (compact list, full document by slug) and the shared vocabulary.
+Writes: POST/PUT/PATCH/DELETE of a whole occupation document for users with Django model
+permissions, through `services.occupation_save_document` (all or nothing, one revision).
+Concurrency: detail responses carry a strong ETag; If-None-Match gives 304 on GET and a
+stale If-Match gives 412 on writes. See docs/api.md.
+"""
+
+import copy
+from http import HTTPStatus
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.urls import include, path
+from django_filters import rest_framework as django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.drainage import set_override
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import permissions, routers, serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from . import enums, models, services
+from . import serializers as api_serializers
+from .etags import document_etag, if_match_fails, if_none_match_hits
+from .filters import OccupationFilter
+from .serializers import user_can_see_drafts
+
+app_name = "api"
+
+SLUG_PATTERN = "[-a-zA-Z0-9_]+"
+SEARCH_MAX_LENGTH = 200
+
+
+# --- Errors and the schema ------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """DRF's error body: one human-readable message."""
+
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """400: messages keyed by the path of the field in the document, e.g.
+    `salary_bands[1].annual_max`; `non_field_errors` for a rule across fields; `detail` when
+    the body is not JSON."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False)
+
+
+class PreconditionFailed(APIException):
+    status_code = HTTPStatus.PRECONDITION_FAILED
+    default_detail = "The document changed since you read it (stale If-Match). Fetch it again."
+    default_code = "precondition_failed"
+
+
+def error(description, serializer=ErrorSerializer):
+    return OpenApiResponse(response=serializer, description=description)
+
+
+ERRORS = {
+    400: error("Invalid input: messages keyed by field path.", ValidationErrorSerializer),
+    401: error("No credentials (writes) or invalid token; see WWW-Authenticate."),
+    403: error("Authenticated, but without the model permission."),
+    404: error("No such record (or page), or a draft you may not see."),
+    412: error("If-Match names an old ETag: the document changed since you read it."),
+    415: error("The body is not application/json."),
+    429: error("Too many requests; retry after the number of seconds in Retry-After."),
+}
+NOT_MODIFIED = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
+NO_CONTENT = OpenApiResponse(description="Deleted.")
+
+
+def responses(success, *codes, **extra):
+    return {**success, **{code: ERRORS[code] for code in codes}, **extra}
+
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 304],
+    description="Strong validator of the document; send it back in If-Match.",
+)
+RETRY_AFTER_HEADER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you read. Optional; when sent and stale, the write is refused "
+    "with 412 and nothing changes.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you hold; 304 when it is still current.",
+)
+
+
+class ApiSchema(AutoSchema):
+    def get_auth(self):
+        # drf-spectacular only knows AllowAny and IsAuthenticatedOrReadOnly as "anonymous
+        # allowed"; DjangoModelPermissionsOrAnonReadOnly lets anyone read too.
+        auths = super().get_auth()
+        if self.method in permissions.SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+
+# --- Filtering, search, pagination ----------------------------------------------------------
+
+
+class SiteSearchFilter(BaseFilterBackend):
+    """`?search=`: the site's own search (`OccupationQuerySet.search`), ranked by relevance.
+
+    Runs before the FilterSet, whose `sort` (declared last) may then replace the ranking."""
+
+    param = "search"
+
+    def filter_queryset(self, request, queryset, view):
+        q = request.query_params.get(self.param, "")
+        if "\x00" in q:
+            raise ValidationError({self.param: ["Null characters are not allowed."]})
+        if len(q) > SEARCH_MAX_LENGTH:
+            raise ValidationError(
+                {self.param: [f"Ensure this value has at most {SEARCH_MAX_LENGTH} characters."]}
+            )
+        return queryset.search(q) if q.strip() else queryset
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": "Words to search for, as on the site (title, alternate titles, "
+                "summary, then the rest of the profile).",
+                "schema": {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
+            }
+        ]
+
+
+class OccupationApiFilter(OccupationFilter):
+    """The site's FilterSet plus `status`, which only changes anything for editors (everyone
+    else only ever sees published profiles)."""
+
+    status = django_filters.ChoiceFilter(choices=enums.PublicationStatus.choices)
+
+    class Meta(OccupationFilter.Meta):
+        fields = [*OccupationFilter.Meta.fields, "status"]
+
+
+# Tell the schema what these filters take (drf-spectacular cannot guess through a `method`):
+# slugs, and an education stage name; own copies, so the site's FilterSet is untouched.
+for _name in ["qualification", "visa", "skill", "growth_area", "education"]:
+    OccupationApiFilter.base_filters[_name] = copy.deepcopy(OccupationApiFilter.base_filters[_name])
+    set_override(OccupationApiFilter.base_filters[_name], "field", OpenApiTypes.STR)
+
+
+# --- Occupations ---------------------------------------------------------------------------
+
+
+def flatten_errors(errors, prefix=""):
+    """DRF's nested error structure as {"salary_bands[1].annual_max": [messages]}."""
+    flat = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(errors, list) and all(isinstance(item, str) for item in errors):
+        flat[prefix or "non_field_errors"] = [str(item) for item in errors]
+    elif isinstance(errors, list):
+        for index, item in enumerate(errors):
+            if item:
+                flat.update(flatten_errors(item, f"{prefix}[{index}]"))
+    else:
+        flat[prefix or "non_field_errors"] = [str(errors)]
+    return flat
+
+
+DOCUMENT_WRITE = responses(
+    {},
+    400,
+    401,
+    403,
+    404,
+    412,
+    415,
+    429,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List occupation profiles",
+        description="Published profiles (editors see drafts too; filter with `status`). "
+        "Filters as on the site's index, `search` as the site search, `ordering` by field.",
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description="Alias of `search` (the site's parameter)."
+            ),
+        ],
+        responses=responses(
+            {200: api_serializers.OccupationListSerializer(many=True)}, 400, 401, 404, 429
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="Read a whole profile",
+        parameters=[IF_NONE_MATCH, ETAG_HEADER, RETRY_AFTER_HEADER],
+        responses=responses(
+            {200: api_serializers.OccupationDocumentSerializer, 304: NOT_MODIFIED},
+            401,
+            404,
+            429,
+        ),
+    ),
+    create=extend_schema(
+        summary="Create a profile from a whole document",
+        description="Needs the `add_occupation` permission. Vocabulary is referred to by "
+        "slug and must exist already (unknown slug: 400).",
+        parameters=[ETAG_HEADER, RETRY_AFTER_HEADER],
+        responses=responses(
+            {201: api_serializers.OccupationDocumentSerializer}, 400, 401, 403, 415, 429
+        ),
+    ),
+    update=extend_schema(
+        summary="Replace a whole profile",
+        description="Needs `change_occupation`. Every collection given replaces the "
+        "profile's rows; a collection left out is kept.",
+        parameters=[IF_MATCH, ETAG_HEADER, RETRY_AFTER_HEADER],
+        responses={200: api_serializers.OccupationDocumentSerializer, **DOCUMENT_WRITE},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields or collections of a profile",
+        description="Needs `change_occupation`. Only the fields and collections in the body "
+        "change; a collection given is replaced as a whole.",
+        parameters=[IF_MATCH, ETAG_HEADER, RETRY_AFTER_HEADER],
+        responses={200: api_serializers.OccupationDocumentSerializer, **DOCUMENT_WRITE},
+    ),
+    destroy=extend_schema(
+        summary="Delete a profile",
+        description="Needs `delete_occupation`. The last state stays in the admin history.",
+        parameters=[IF_MATCH, RETRY_AFTER_HEADER],
+        responses=responses({204: NO_CONTENT}, 401, 403, 404, 412, 429),
+    ),
+)
+class OccupationViewSet(viewsets.ModelViewSet):
+    """Occupation profiles: compact list, whole document by slug, whole-document writes."""
+
+    queryset = models.Occupation.objects.all()
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
+    parser_classes = [JSONParser]
+    filter_backends = [SiteSearchFilter, DjangoFilterBackend, OrderingFilter]
+    filterset_class = OccupationApiFilter
+    ordering_fields = [
+        "title",
+        "code",
+        "overall_rating",
+        "salary_min",
+        "salary_max",
+        "last_reviewed",
+        "updated_at",
+    ]
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        occupations = models.Occupation.objects.all()
+        if not user_can_see_drafts(self.request.user):
+            occupations = occupations.published()
+        if self.action == "list":
+            return occupations.for_api_list()
+        return occupations.for_detail()
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return api_serializers.OccupationListSerializer
+        return api_serializers.OccupationDocumentSerializer
+
+    # Reads
+
+    def retrieve(self, request, *args, **kwargs):
+        document = self.get_serializer(self.get_object()).data
+        etag = document_etag(document)
+        if if_none_match_hits(request.headers.get("If-None-Match"), etag):
+            return Response(status=HTTPStatus.NOT_MODIFIED, headers={"ETag": etag})
+        return Response(document, headers={"ETag": etag})
+
+    # Writes
+
+    def create(self, request, *args, **kwargs):
+        with transaction.atomic():
+            occupation = self._save(request, occupation=None, partial=False)
+        return self._document_response(occupation, HTTPStatus.CREATED, location=True)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        with transaction.atomic():
+            current = self._current_for_write(request)
+            occupation = self._save(request, occupation=current, partial=partial)
+        return self._document_response(occupation, HTTPStatus.OK)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            current = self._current_for_write(request)
+            services.occupation_delete(occupation=current, user=request.user)
+        return Response(status=HTTPStatus.NO_CONTENT)
+
+    def _current_for_write(self, request):
+        """Lock the profile's row, then check If-Match against its current document."""
+        occupation = self.get_object()
+        locked = models.Occupation.objects.select_for_update().filter(pk=occupation.pk)
+        if not locked.values_list("pk", flat=True):
+            raise NotFound
+        current = self.get_queryset().get(pk=occupation.pk)
+        etag = document_etag(self.get_serializer(current).data)
+        if if_match_fails(request.headers.get("If-Match"), etag):
+            raise PreconditionFailed
+        return current
+
+    def _save(self, request, *, occupation, partial):
+        serializer = self.get_serializer(occupation, data=request.data, partial=partial)
+        if not serializer.is_valid():
+            raise ValidationError(flatten_errors(serializer.errors))
+        try:
+            with transaction.atomic():
+                return services.occupation_save_document(
+                    occupation=occupation, data=serializer.validated_data, user=request.user
+                )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        except IntegrityError as error:
+            # Two writes raced past validation (e.g. the same new slug): nothing was saved.
+            raise ValidationError(
+                {"non_field_errors": ["A concurrent change conflicts with this one; retry."]}
+            ) from error
+
+    def _document_response(self, occupation, status, location=False):
+        fresh = models.Occupation.objects.for_detail().get(pk=occupation.pk)
+        document = self.get_serializer(fresh).data
+        headers = {"ETag": document_etag(document)}
+        if location:
+            headers["Location"] = document["url"]
+        return Response(document, status=status, headers=headers)
+
+
+# --- Shared vocabulary ---------------------------------------------------------------------
+
+
+def published_links(model, to_attr="published_links"):
+    return Prefetch(
+        "occupation_links" if model is not models.RatingScore else "scores",
+        queryset=model.objects.filter(occupation__status=enums.PublicationStatus.PUBLISHED)
+        .select_related("occupation")
+        .order_by("occupation__title", "pk"),
+        to_attr=to_attr,
+    )
+
+
+VOCABULARY_RESPONSES = {
+    "list": responses({}, 400, 401, 404, 429),
+    "retrieve": responses({}, 401, 404, 429),
+}
+
+
+class VocabularyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Shared records by slug, each with the published profiles linked to it. Read only: the
+    vocabulary is edited in the admin."""
+
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
+    permission_classes = [permissions.AllowAny]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["name", "slug"]
+    model = None
+    link_model = None
+
+    def get_queryset(self):
+        return self.model.objects.prefetch_related(published_links(self.link_model))
+
+
+def vocabulary_viewset(model, serializer_class, link_model, *, filterset_fields=()):
+    name = model._meta.verbose_name
+    plural = model._meta.verbose_name_plural
+    viewset = type(
+        f"{model.__name__}ViewSet",
+        (VocabularyViewSet,),
+        {
+            "model": model,
+            "link_model": link_model,
+            "queryset": model.objects.all(),
+            "serializer_class": serializer_class,
+            "filterset_fields": list(filterset_fields),
+            "__doc__": f"{plural.capitalize()}, each with the published profiles linked to it.",
+        },
+    )
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List {plural}",
+            responses={200: serializer_class(many=True), **VOCABULARY_RESPONSES["list"]},
+        ),
+        retrieve=extend_schema(
+            summary=f"Read one {name}",
+            responses={200: serializer_class, **VOCABULARY_RESPONSES["retrieve"]},
+        ),
+    )(viewset)
+
+
+class SectorViewSet(VocabularyViewSet):
+    """Sectors, each with its published profiles."""
+
+    queryset = models.Sector.objects.all()
+    serializer_class = api_serializers.SectorSerializer
+
+    def get_queryset(self):
+        published = models.Occupation.objects.published().only("pk", "slug", "title", "sector")
+        return models.Sector.objects.prefetch_related(
+            Prefetch("occupations", queryset=published, to_attr="published_occupations")
+        )
+
+
+SectorViewSet = extend_schema_view(
+    list=extend_schema(
+        summary="List sectors",
+        responses={
+            200: api_serializers.SectorSerializer(many=True),
+            **VOCABULARY_RESPONSES["list"],
+        },
+    ),
+    retrieve=extend_schema(
+        summary="Read one sector",
+        responses={200: api_serializers.SectorSerializer, **VOCABULARY_RESPONSES["retrieve"]},
+    ),
+)(SectorViewSet)
+
+
+router = routers.DefaultRouter()
+router.register("occupations", OccupationViewSet, basename="occupation")
+router.register("sectors", SectorViewSet, basename="sector")
+for prefix, basename, model, serializer_class, link_model, filterset_fields in [
+    (
+        "skills",
+        "skill",
+        models.Skill,
+        api_serializers.SkillSerializer,
+        models.OccupationSkill,
+        ["kind"],
+    ),
+    (
+        "qualifications",
+        "qualification",
+        models.Qualification,
+        api_serializers.QualificationSerializer,
+        models.OccupationQualification,
+        ["kind"],
+    ),
+    ("visas", "visa", models.Visa, api_serializers.VisaSerializer, models.OccupationVisa, ["kind"]),
+    (
+        "growth-areas",
+        "growth-area",
+        models.GrowthArea,
+        api_serializers.GrowthAreaSerializer,
+        models.OccupationGrowthArea,
+        [],
+    ),
+    (
+        "glossary-terms",
+        "glossary-term",
+        models.GlossaryTerm,
+        api_serializers.GlossaryTermSerializer,
+        models.OccupationGlossaryTerm,
+        [],
+    ),
+    (
+        "rating-dimensions",
+        "rating-dimension",
+        models.RatingDimension,
+        api_serializers.RatingDimensionSerializer,
+        models.RatingScore,
+        [],
+    ),
+    (
+        "sources",
+        "source",
+        models.Source,
+        api_serializers.SourceSerializer,
+        models.OccupationSource,
+        [],
+    ),
+]:
+    router.register(
+        prefix,
+        vocabulary_viewset(model, serializer_class, link_model, filterset_fields=filterset_fields),
+        basename=basename,
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+@extend_schema(
+    summary="Get your API token",
+    description="Exchange a username and password for the user's token (created on first "
+    "use). Tokens are also managed in the admin.",
+    request=AuthTokenSerializer,
+    responses=responses({200: TokenSerializer}, 400, 429),
+)
+class TokenView(ObtainAuthToken):
+    pass
+
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
+    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
