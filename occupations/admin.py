@@ -20,6 +20,11 @@ from reversion_compare.admin import CompareVersionAdmin
 from . import enums, models, search, services
 
 LONG_TEXT = {db_models.TextField: {"widget": forms.Textarea(attrs={"rows": 8, "cols": 100})}}
+NOT_SELF_MESSAGE = next(
+    constraint.violation_error_message
+    for constraint in models.RelatedOccupation._meta.constraints
+    if constraint.name.endswith("_not_self")
+)
 SHORT_TEXT = {db_models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
 
 
@@ -175,6 +180,19 @@ class OrderedInlineFormSet(BaseInlineFormSet):
         return saved
 
 
+class RelatedOccupationFormSet(OrderedInlineFormSet):
+    """The inline form skips the not-self rule (its parent field is excluded from the row's
+    own validation), so check it here instead of letting the database raise."""
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None:
+            return
+        for form in self._surviving_forms():
+            if form.cleaned_data.get("related") == self.instance:
+                form.add_error("related", NOT_SELF_MESSAGE)
+
+
 class OrderedInlineMixin:
     """Shared set-up: the ordered formset, loaded FKs, prefetched autocomplete widgets."""
 
@@ -323,6 +341,7 @@ class FAQInline(StackedRows):
 
 class RelatedOccupationInline(TabularRows):
     model = models.RelatedOccupation
+    formset = RelatedOccupationFormSet
     fk_name = "occupation"
     fields = ["order", "kind", "related", "related_title", "note", "source"]
     autocomplete_fields = ["related", "source"]

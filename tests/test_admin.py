@@ -1,0 +1,380 @@
+"""The editor admin: whole-profile editing, invariants as form errors, ordering, actions,
+revert through the history pages, permissions and pinned query counts."""
+
+from html.parser import HTMLParser
+from http import HTTPStatus
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils.html import escape
+from reversion.models import Version
+
+from occupations import enums, models
+
+pytestmark = pytest.mark.django_db
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+class _FormFields(HTMLParser):
+    """What a browser would submit for one form: its inputs, textareas and selects."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id = form_id
+        self.inside = False
+        self.data = {}
+        self._textarea = None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "__prefix__" in (attrs.get("name") or ""):
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in {"submit", "button", "reset", "image", "file"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in attrs:
+                return
+            self.data[name] = attrs.get("value", "on" if kind == "checkbox" else "")
+        elif tag == "textarea" and name:
+            self._textarea = [name, []]
+        elif tag == "select" and name:
+            self._select = [name, None, None]
+        elif tag == "option" and self._select:
+            value = attrs.get("value", "")
+            if self._select[2] is None:
+                self._select[2] = value
+            if "selected" in attrs:
+                self._select[1] = value
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea" and self._textarea:
+            name, parts = self._textarea
+            text = "".join(parts)
+            # Browsers drop the newline Django writes right after <textarea>.
+            self.data[name] = text[1:] if text.startswith("\n") else text
+            self._textarea = None
+        elif tag == "select" and self._select:
+            name, selected, first = self._select
+            self.data[name] = selected if selected is not None else (first or "")
+            self._select = None
+
+
+def form_data(response, form_id="occupation_form"):
+    """The POST data a browser would send for the admin form in `response`."""
+    parser = _FormFields(form_id)
+    parser.feed(response.content.decode())
+    assert parser.data, f"no form #{form_id} in the page"
+    return {**parser.data, "_save": "Save"}
+
+
+def add_row(data, prefix, **fields):
+    """Append a new inline row to POST data through the formset's management form."""
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+    for name, value in fields.items():
+        data[f"{prefix}-{index}-{name}"] = value
+    return data
+
+
+def change_url(occupation):
+    return reverse("admin:occupations_occupation_change", args=[occupation.pk])
+
+
+def row_counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in [
+            models.Occupation,
+            models.Duty,
+            models.SalaryBand,
+            models.EducationStep,
+            models.RatingScore,
+            models.RelatedOccupation,
+            models.AlternateTitle,
+        ]
+    }
+
+
+def fill_profile(occupation, rows):
+    """Give `occupation` `rows` rows in every collection, each citing its own source and term."""
+    tag = occupation.slug
+
+    def vocabulary(model, **extra):
+        return model.objects.bulk_create(
+            model(
+                name=f"{model.__name__} {tag} {i}",
+                slug=f"{model._meta.model_name}-{tag}-{i}",
+                **extra,
+            )
+            for i in range(rows)
+        )
+
+    sources = vocabulary(models.Source)
+    skills = vocabulary(models.Skill)
+    qualifications = vocabulary(models.Qualification)
+    visas = vocabulary(models.Visa)
+    growth_areas = vocabulary(models.GrowthArea)
+    terms = vocabulary(models.GlossaryTerm)
+    dimensions = vocabulary(models.RatingDimension)
+    others = models.Occupation.objects.bulk_create(
+        models.Occupation(
+            title=f"Neighbour {tag} {i}", slug=f"neighbour-{tag}-{i}", code="51-8013", summary="x"
+        )
+        for i in range(rows)
+    )
+    per_row = {
+        models.AlternateTitle: lambda i: {"title": f"Alt {i}"},
+        models.Duty: lambda i: {"text": f"Duty {i}"},
+        models.SalaryBand: lambda i: {"level": f"L{i}", "annual_min": i, "annual_max": i + 1},
+        models.EducationStep: lambda i: {"stage": f"Stage {i}"},
+        models.AIImpactItem: lambda i: {"kind": "augment", "title": f"Task {i}"},
+        models.FitTrait: lambda i: {"kind": "fits", "text": f"Trait {i}"},
+        models.CareerStep: lambda i: {"title": f"Step {i}"},
+        models.FAQ: lambda i: {"question": f"Q{i}?", "answer": "A."},
+        models.NarrativeSection: lambda i: {"heading": f"H{i}", "body": "Body."},
+        models.KeyFactTable: lambda i: {"title": f"Table {i}"},
+        models.ItemList: lambda i: {"kind": "challenges", "title": f"List {i}"},
+        models.OccupationSkill: lambda i: {"skill": skills[i], "group": "technical"},
+        models.OccupationQualification: lambda i: {"qualification": qualifications[i]},
+        models.OccupationVisa: lambda i: {"visa": visas[i]},
+        models.OccupationGrowthArea: lambda i: {"growth_area": growth_areas[i]},
+        models.OccupationGlossaryTerm: lambda i: {"term": terms[i]},
+        models.RelatedOccupation: lambda i: {"related": others[i], "kind": "similar"},
+    }
+    for model, fields in per_row.items():
+        model.objects.bulk_create(
+            model(occupation=occupation, order=i, source=sources[i], **fields(i))
+            for i in range(rows)
+        )
+    models.OccupationSource.objects.bulk_create(
+        models.OccupationSource(occupation=occupation, order=i, document=sources[i])
+        for i in range(rows)
+    )
+    models.RatingScore.objects.bulk_create(
+        models.RatingScore(
+            occupation=occupation, dimension=dimensions[i], score=5, source=sources[i]
+        )
+        for i in range(rows)
+    )
+    for table in models.KeyFactTable.objects.filter(occupation=occupation):
+        models.KeyFact.objects.bulk_create(
+            models.KeyFact(table=table, order=i, label=f"Label {i}", value="Value")
+            for i in range(rows)
+        )
+    for item_list in models.ItemList.objects.filter(occupation=occupation):
+        models.ListItem.objects.bulk_create(
+            models.ListItem(item_list=item_list, order=i, title=f"Item {i}") for i in range(rows)
+        )
+    return occupation
+
+
+def form_errors(response):
+    """Every error message on the change form: main form, inline rows and formsets."""
+    messages = [
+        str(e) for errors in response.context["adminform"].form.errors.values() for e in errors
+    ]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        messages += [str(e) for e in formset.non_form_errors()]
+        for errors in formset.errors:
+            messages += [str(e) for field_errors in errors.values() for e in field_errors]
+    return messages
+
+
+@pytest.fixture
+def dimension(db):
+    return models.RatingDimension.objects.create(name="Income", slug="income")
+
+
+@pytest.fixture
+def profile(occupation):
+    """A draft with two duties, a salary band and an education step."""
+    models.Duty.objects.create(occupation=occupation, order=1, text="Monitor the grid.")
+    models.Duty.objects.create(occupation=occupation, order=2, text="Dispatch crews.")
+    models.SalaryBand.objects.create(
+        occupation=occupation, order=1, level="Entry", annual_min=40_000, annual_max=50_000
+    )
+    models.EducationStep.objects.create(occupation=occupation, order=1, stage="Diploma")
+    return occupation
+
+
+# --- Invariants as form errors -------------------------------------------------------------
+
+
+def salary_row(**fields):
+    return {
+        "level": "Senior",
+        "annual_min": "70000",
+        "annual_max": "90000",
+        "currency": "USD",
+        **fields,
+    }
+
+
+INVALID_EDITS = {
+    "duplicate slug": (
+        lambda d, o: d.update(slug=o.slug),
+        "Occupation with this Slug already exists.",
+    ),
+    "malformed code": (
+        lambda d, o: d.update(code="51-80121"),
+        "Enter a SOC code like 51-8012 or an O*NET-SOC code like 51-8012.00.",
+    ),
+    "malformed O*NET-SOC code": (
+        lambda d, o: d.update(code="51-8012.1"),
+        "Enter a SOC code like 51-8012 or an O*NET-SOC code like 51-8012.00.",
+    ),
+    "malformed migration code": (
+        lambda d, o: d.update(migration_code="518012"),
+        "Enter a SOC code like 51-8012 or an O*NET-SOC code like 51-8012.00.",
+    ),
+    "blank title": (lambda d, o: d.update(title="   "), "This field is required."),
+    "blank summary": (lambda d, o: d.update(summary=""), "This field is required."),
+    "overall rating above 10": (
+        lambda d, o: d.update(overall_rating="10.5"),
+        "Ensure this value is less than or equal to 10.",
+    ),
+    "negative salary": (
+        lambda d, o: add_row(d, "salary_bands", **salary_row(annual_min="-1")),
+        "Ensure this value is greater than or equal to 0.",
+    ),
+    "salary max below min": (
+        lambda d, o: add_row(d, "salary_bands", **salary_row(annual_max="60000")),
+        "The maximum salary must not be below the minimum.",
+    ),
+    "years max below min": (
+        lambda d, o: add_row(d, "salary_bands", **salary_row(years_min="7", years_max="3")),
+        "The maximum years must not be below the minimum.",
+    ),
+    "cost max below min": (
+        lambda d, o: add_row(
+            d, "education_steps", stage="Degree", cost_min="9000", cost_max="100", currency="USD"
+        ),
+        "The maximum cost must not be below the minimum.",
+    ),
+    "negative cost": (
+        lambda d, o: add_row(d, "education_steps", stage="Degree", cost_min="-5", currency="USD"),
+        "Ensure this value is greater than or equal to 0.",
+    ),
+    "rating score above 10": (
+        lambda d, o: add_row(
+            d, "rating_scores", dimension=str(models.RatingDimension.objects.get().pk), score="11"
+        ),
+        "Ensure this value is less than or equal to 10.",
+    ),
+    "two rows at one position": (
+        lambda d, o: add_row(d, "duties", order="2", text="Write reports."),
+        "Position 2 is used by more than one row; give each row its own position.",
+    ),
+    "blank duty": (lambda d, o: d.update({"duties-0-text": " "}), "This field is required."),
+    "related link without a target": (
+        lambda d, o: add_row(d, "related_links", kind="similar"),
+        "Choose a related occupation or type the role's title.",
+    ),
+    "related link to itself": (
+        lambda d, o: add_row(d, "related_links", kind="similar", related=str(o.pk)),
+        "An occupation cannot be related to itself.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("edit", "message"), INVALID_EDITS.values(), ids=INVALID_EDITS)
+def test_invalid_edit_shows_a_form_error_and_saves_nothing(
+    superuser_client, profile, make_occupation, dimension, edit, message
+):
+    other = make_occupation(title="Other", slug="other")
+    data = form_data(superuser_client.get(change_url(profile)))
+    data["summary"] = "An edit that must not be saved."
+    add_row(data, "duties", text="A valid new duty that must not be saved either.")
+    edit(data, other if message.startswith("Occupation with this Slug") else profile)
+    before = row_counts()
+
+    response = superuser_client.post(change_url(profile), data)
+
+    assert response.status_code == HTTPStatus.OK
+    assert message in form_errors(response)
+    assert escape(message) in response.content.decode()
+    assert row_counts() == before
+    profile.refresh_from_db()
+    assert profile.summary == "Coordinates the flow of electricity."
+
+
+INVALID_ADDS = {
+    "malformed code": (
+        {"code": "5180-12"},
+        "Enter a SOC code like 51-8012 or an O*NET-SOC code like 51-8012.00.",
+    ),
+    "salary max below min": (
+        {"salary_bands": salary_row(annual_max="1")},
+        "The maximum salary must not be below the minimum.",
+    ),
+    "blank summary": ({"summary": ""}, "This field is required."),
+}
+
+
+@pytest.mark.parametrize(("change", "message"), INVALID_ADDS.values(), ids=INVALID_ADDS)
+def test_invalid_new_profile_shows_a_form_error_and_saves_no_row(
+    superuser_client, sector, change, message
+):
+    url = reverse("admin:occupations_occupation_add")
+    data = form_data(superuser_client.get(url))
+    data.update(
+        title="Substation Operator",
+        slug="substation-operator",
+        code="51-8013",
+        summary="Runs substations.",
+    )
+    add_row(data, "duties", text="Switch breakers.")
+    for key, value in change.items():
+        if isinstance(value, dict):
+            add_row(data, key, **value)
+        else:
+            data[key] = value
+    before = row_counts()
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == HTTPStatus.OK
+    assert message in form_errors(response)
+    assert row_counts() == before
+
+
+def test_valid_new_profile_is_saved_with_its_rows(superuser_client, sector):
+    url = reverse("admin:occupations_occupation_add")
+    data = form_data(superuser_client.get(url))
+    data.update(
+        title="Substation Operator",
+        slug="substation-operator",
+        code="51-8013.00",
+        code_classification="O*NET-SOC",
+        summary="Runs substations.",
+        sector=str(sector.pk),
+    )
+    add_row(data, "duties", text="Switch breakers.")
+    add_row(data, "duties", text="Log readings.")
+    add_row(data, "salary_bands", **salary_row())
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    created = models.Occupation.objects.get(slug="substation-operator")
+    # Rows added without a position are placed at the end, in the order shown.
+    assert [(d.order, d.text) for d in created.duties.all()] == [
+        (0, "Switch breakers."),
+        (1, "Log readings."),
+    ]
+    assert created.salary_bands.get().annual_max == 90_000
+    assert created.status == enums.PublicationStatus.DRAFT
