@@ -1,8 +1,22 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
+
+from occupations.feeds import RecentlyReviewedFeed
+from occupations.sitemaps import sitemaps
+from occupations.views import favicon
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("occupations.api")),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots_txt",
+    ),
+    path("favicon.ico", favicon, name="favicon"),
+    path("feeds/recently-reviewed/", RecentlyReviewedFeed(), name="recently_reviewed_feed"),
     path("", include("occupations.urls")),
 ]

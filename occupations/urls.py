@@ -5,5 +5,27 @@ from . import views
 app_name = "occupations"
 
 urlpatterns = [
+    path("", views.occupation_list, name="occupation_list"),
     path("occupations/<slug:slug>/", views.occupation_detail, name="occupation_detail"),
+    path("compare/", views.compare, name="compare"),
+    *(
+        route
+        for prefix, kind in [
+            ("skills", "skill"),
+            ("qualifications", "qualification"),
+            ("visas", "visa"),
+            ("sectors", "sector"),
+            ("growth-areas", "growth_area"),
+            ("glossary", "glossary_term"),
+        ]
+        for route in (
+            path(f"{prefix}/", views.vocabulary_list, {"kind": kind}, name=f"{kind}_list"),
+            path(
+                f"{prefix}/<slug:slug>/",
+                views.vocabulary_detail,
+                {"kind": kind},
+                name=f"{kind}_detail",
+            ),
+        )
+    ),
 ]

@@ -1,8 +1,478 @@
-from django.shortcuts import get_object_or_404, render
+from dataclasses import dataclass, field
+from http import HTTPStatus
 
-from .models import Occupation
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from . import enums, jsonld, selectors
+from .filters import OccupationFilter
+from .models import (
+    GlossaryTerm,
+    GrowthArea,
+    Occupation,
+    OccupationGlossaryTerm,
+    OccupationGrowthArea,
+    OccupationQualification,
+    OccupationSkill,
+    OccupationVisa,
+    Qualification,
+    RatingDimension,
+    Sector,
+    Skill,
+    Visa,
+)
+from .templatetags import site_tags
+
+
+def _absolute_url(request, path):
+    """Absolute URL on the public origin (settings.SITE_URL) or, failing that, this host."""
+    if settings.SITE_URL:
+        return f"{settings.SITE_URL}{path}"
+    return request.build_absolute_uri(path)
 
 
 def occupation_detail(request, slug):
-    occupation = get_object_or_404(Occupation.objects.visible_to(request.user), slug=slug)
-    return render(request, "occupations/occupation_detail.html", {"occupation": occupation})
+    """A whole profile; drafts only for staff, who see a banner and an edit link."""
+    occupation = get_object_or_404(
+        Occupation.objects.visible_to(request.user).for_detail(), slug=slug
+    )
+    is_staff = request.user.is_active and request.user.is_staff
+    page_url = _absolute_url(request, occupation.get_absolute_url())
+    list_path = reverse("occupations:occupation_list")
+    trail = [
+        ("Home", _absolute_url(request, "/")),
+        ("Occupations", _absolute_url(request, list_path)),
+    ]
+    structured_data = jsonld.profile_structured_data(occupation, page_url=page_url, trail=trail)
+    context = {
+        "occupation": occupation,
+        "page": selectors.profile_context(occupation, include_drafts=is_staff),
+        "canonical_url": page_url,
+        "list_url": list_path,
+        "compare_url": reverse("occupations:compare"),
+        "structured_data": jsonld.json_ld_script(structured_data),
+        "admin_change_url": (
+            reverse("admin:occupations_occupation_change", args=[occupation.pk]) if is_staff else ""
+        ),
+    }
+    return render(request, "occupations/occupation_detail.html", context)
+
+
+# --- The site around the profiles: index, vocabulary pages, compare, feed helpers ----------
+
+INDEX_PAGE_SIZE = 12
+COMPARE_MIN, COMPARE_MAX = 2, 3
+PUBLISHED = enums.PublicationStatus.PUBLISHED
+
+
+def occupation_list(request):
+    """Every published profile as a card: searched, filtered, sorted and paginated by GET."""
+    queryset = (
+        Occupation.objects.published()
+        .for_list()
+        .annotate(salary_currency=Max("salary_bands__currency"))
+        # GROUP BY queries ignore Meta.ordering, so say it again; search and sort override it.
+        .order_by("title", "pk")
+    )
+    filterset = OccupationFilter(request.GET, queryset=queryset, request=request)
+    page = Paginator(filterset.qs, INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else ""
+    active_filters = _active_filters(request, filterset)
+    title = f"Occupations matching “{query}”" if query else "Occupations"
+    if page.number > 1:
+        title += f", page {page.number}"
+    canonical_path = reverse("occupations:occupation_list")
+    if page.number > 1 and not active_filters and not query:
+        canonical_path += f"?page={page.number}"
+    context = {
+        "filterset": filterset,
+        "page_obj": page,
+        "occupations": page.object_list,
+        "query": query,
+        "active_filters": active_filters,
+        "is_searching": bool(query or active_filters),
+        "page_title": title,
+        "page_description": (
+            "Find an occupation: duties, skills, salaries, education, visas and the AI "
+            "outlook, with the sources behind every figure."
+        ),
+        "canonical_url": site_tags.absolute_url(request, canonical_path),
+    }
+    return render(request, "occupations/occupation_list.html", context)
+
+
+def _active_filters(request, filterset):
+    """(label, value, URL without it) for every filter the visitor set, for "remove" links."""
+    if not filterset.is_bound:
+        return []
+    filterset.is_valid()
+    active = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name in {"q", "sort"} or value in (None, ""):
+            continue
+        field = filterset.form.fields[name]
+        shown = dict(field.choices).get(value, value) if name in {"ai_outlook"} else value
+        if name == "salary_min":
+            shown = f"${int(value):,}"
+        params = request.GET.copy()
+        params.pop(name, None)
+        params.pop("page", None)
+        active.append((field.label, str(shown), f"?{params.urlencode()}"))
+    return active
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """How one kind of shared term is shown: its model, its link rows and its wording."""
+
+    kind: str
+    model: type
+    link_model: type | None  # None: sectors link straight from Occupation.sector
+    field: str
+    singular: str
+    plural: str
+    intro: str
+
+    @property
+    def list_url_name(self):
+        return f"occupations:{self.kind}_list"
+
+
+VOCABULARIES = {
+    vocabulary.kind: vocabulary
+    for vocabulary in [
+        Vocabulary(
+            "skill",
+            Skill,
+            OccupationSkill,
+            "skill",
+            "Skill",
+            "Skills",
+            "Skills named on the profiles, and the occupations that use each one.",
+        ),
+        Vocabulary(
+            "qualification",
+            Qualification,
+            OccupationQualification,
+            "qualification",
+            "Qualification",
+            "Qualifications",
+            "Degrees, certifications, licences and training, and where each is asked for.",
+        ),
+        Vocabulary(
+            "visa",
+            Visa,
+            OccupationVisa,
+            "visa",
+            "Visa",
+            "Visas",
+            "Visas and migration routes open to the occupations on this site.",
+        ),
+        Vocabulary(
+            "sector",
+            Sector,
+            None,
+            "sector",
+            "Sector",
+            "Sectors",
+            "The sectors the occupations belong to.",
+        ),
+        Vocabulary(
+            "growth_area",
+            GrowthArea,
+            OccupationGrowthArea,
+            "growth_area",
+            "Growth area",
+            "Growth areas",
+            "Areas where the work is growing, and the occupations they touch.",
+        ),
+        Vocabulary(
+            "glossary_term",
+            GlossaryTerm,
+            OccupationGlossaryTerm,
+            "term",
+            "Glossary term",
+            "Glossary",
+            "Terms used on the profiles, defined in plain words.",
+        ),
+    ]
+}
+
+
+def vocabulary_list(request, kind):
+    """Every term of one vocabulary with the number of published occupations linked to it."""
+    vocabulary = VOCABULARIES[kind]
+    if vocabulary.link_model is None:
+        count = Count("occupations", filter=Q(occupations__status=PUBLISHED), distinct=True)
+    else:
+        count = Count(
+            "occupation_links__occupation",
+            filter=Q(occupation_links__occupation__status=PUBLISHED),
+            distinct=True,
+        )
+    terms = vocabulary.model.objects.annotate(occupation_count=count).order_by("name", "pk")
+    path = reverse(vocabulary.list_url_name)
+    context = {
+        "vocabulary": vocabulary,
+        "terms": terms,
+        "page_title": vocabulary.plural,
+        "page_description": vocabulary.intro,
+        "canonical_url": site_tags.absolute_url(request, path),
+        "crumbs": [
+            ("Occupations", reverse("occupations:occupation_list")),
+            (vocabulary.plural, path),
+        ],
+    }
+    return render(request, "occupations/vocabulary_list.html", context)
+
+
+def vocabulary_detail(request, slug, kind):
+    """One shared term: what it is, and every published occupation linked to it."""
+    vocabulary = VOCABULARIES[kind]
+    term = get_object_or_404(vocabulary.model, slug=slug)
+    if vocabulary.link_model is None:
+        occupations = list(
+            Occupation.objects.published()
+            .filter(sector=term)
+            .for_list()
+            .annotate(salary_currency=Max("salary_bands__currency"))
+            .order_by("title", "pk")
+        )
+        links = []
+    else:
+        links = list(
+            vocabulary.link_model.objects.filter(
+                **{vocabulary.field: term}, occupation__status=PUBLISHED
+            )
+            .select_related("occupation__sector")
+            .order_by("occupation__title", "occupation_id", "order")
+        )
+        occupations = list(dict.fromkeys(link.occupation for link in links))
+    count = len(occupations)
+    noun = "occupation" if count == 1 else "occupations"
+    described = Truncator(term.description).chars(110) if term.description else ""
+    page_title = f"{term.name} ({vocabulary.singular.lower()})"
+    if vocabulary.kind == "glossary_term":
+        page_title = f"{term.name}: glossary"
+    path = term.get_absolute_url()
+    context = {
+        "vocabulary": vocabulary,
+        "term": term,
+        "links": links,
+        "occupations": occupations,
+        "page_title": page_title,
+        "page_description": " ".join(
+            part
+            for part in [described, f"{count} published {noun} on CareerGraph link to {term.name}."]
+            if part
+        ),
+        "canonical_url": site_tags.absolute_url(request, path),
+        "crumbs": [
+            ("Occupations", reverse("occupations:occupation_list")),
+            (vocabulary.plural, reverse(vocabulary.list_url_name)),
+            (term.name, path),
+        ],
+    }
+    return render(request, [f"occupations/{kind}_detail.html"], context)
+
+
+def _requested_slugs(request):
+    """Slugs from ?occupations=a,b and/or ?occupations=a&occupations=b, in order, once each."""
+    slugs = []
+    for value in request.GET.getlist("occupations"):
+        slugs.extend(part.strip() for part in value.split(","))
+    return list(dict.fromkeys(slug for slug in slugs if slug))
+
+
+def compare(request):
+    """Two or three published profiles side by side; anything else gets a form to pick."""
+    raw_values = request.GET.getlist("occupations")
+    slugs = _requested_slugs(request)
+    if len(raw_values) > 1 and COMPARE_MIN <= len(slugs) <= COMPARE_MAX:
+        # The checkbox form sends one parameter per profile: keep one tidy, shareable URL.
+        return redirect(f"{reverse('occupations:compare')}?occupations={','.join(slugs)}")
+    occupations = []
+    problem = ""
+    if COMPARE_MIN <= len(slugs) <= COMPARE_MAX:
+        found = {
+            occupation.slug: occupation
+            for occupation in Occupation.objects.published().filter(slug__in=slugs).for_compare()
+        }
+        unknown = [slug for slug in slugs if slug not in found]
+        if unknown:
+            problem = f"No published occupation has the address “{'”, “'.join(unknown)}”."
+        else:
+            occupations = [found[slug] for slug in slugs]
+    elif raw_values:
+        problem = (
+            f"Pick {COMPARE_MIN} or {COMPARE_MAX} occupations to compare; you picked {len(slugs)}."
+        )
+    path = reverse("occupations:compare")
+    crumbs = [("Occupations", reverse("occupations:occupation_list")), ("Compare", path)]
+    if occupations:
+        names = " and ".join([", ".join(o.title for o in occupations[:-1]), occupations[-1].title])
+        query = f"?occupations={','.join(slugs)}"
+        context = {
+            "occupations": occupations,
+            "comparison": compare_occupations(occupations, list(RatingDimension.objects.all())),
+            "page_title": f"Compare {names}",
+            "page_description": (
+                f"{names} side by side: salary bands, ratings, education, qualifications, "
+                "visas, AI outlook and skills."
+            ),
+            "canonical_url": site_tags.absolute_url(request, path + query),
+            "crumbs": [*crumbs[:-1], ("Compare", path + query)],
+        }
+        return render(request, "occupations/compare.html", context)
+    choices = Occupation.objects.published().only("title", "slug", "code").order_by("title", "pk")
+    context = {
+        "problem": problem,
+        "choices": choices,
+        "selected": set(slugs),
+        "page_title": "Compare occupations",
+        "page_description": (
+            "Pick two or three occupations to see their pay, ratings, education, "
+            "qualifications, visas and skills side by side."
+        ),
+        "canonical_url": site_tags.absolute_url(request, path),
+        "crumbs": crumbs,
+    }
+    status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK
+    return render(request, "occupations/compare_form.html", context, status=status)
+
+
+@dataclass
+class Cell:
+    items: list = field(default_factory=list)  # (text, url) pairs
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list
+    empty: str = "None listed"
+
+
+def compare_occupations(occupations, dimensions):
+    """The compare table as sections of rows, from `for_compare()` profiles (no queries)."""
+
+    def row(label, make_items, empty="None listed"):
+        return Row(label, [Cell(list(make_items(o))) for o in occupations], empty)
+
+    def scores(occupation):
+        return {s.dimension_id: s.score for s in occupation.rating_scores.all()}
+
+    score_maps = {o.pk: scores(o) for o in occupations}
+    skills = {
+        o.pk: list({link.skill_id: link.skill for link in o.occupation_skills.all()}.values())
+        for o in occupations
+    }
+    shared_ids = set.intersection(*({s.pk for s in skills[o.pk]} for o in occupations))
+    shared = sorted(
+        (s for s in skills[occupations[0].pk] if s.pk in shared_ids), key=lambda s: s.name
+    )
+    return {
+        "Overview": [
+            row("Occupation code", lambda o: [(f"{o.code} ({o.code_classification})", "")]),
+            row(
+                "Sector",
+                lambda o: [(o.sector.name, o.sector.get_absolute_url())] if o.sector else [],
+                "Not stated",
+            ),
+            row("Overall rating", lambda o: [(site_tags.rating(o.overall_rating), "")]),
+            row(
+                "AI outlook",
+                lambda o: (
+                    [
+                        (
+                            " — ".join(t for t in [o.get_ai_outlook_display(), o.ai_verdict] if t),
+                            "",
+                        )
+                    ]
+                    if (o.ai_outlook or o.ai_verdict)
+                    else []
+                ),
+                "Not stated",
+            ),
+        ],
+        "Pay": [
+            row(
+                "Salary bands",
+                lambda o: [
+                    (
+                        f"{band.level}: "
+                        + site_tags.salary_range(band.annual_min, band.annual_max, band.currency),
+                        "",
+                    )
+                    for band in o.salary_bands.all()
+                ],
+                "Salary not stated",
+            )
+        ],
+        "Ratings": [
+            row(
+                dimension.name,
+                lambda o, d=dimension: [(site_tags.rating(score_maps[o.pk].get(d.pk)), "")],
+            )
+            for dimension in dimensions
+        ],
+        "Education and qualifications": [
+            row(
+                "Education path",
+                lambda o: [
+                    (" — ".join(t for t in [step.stage, step.duration] if t), "")
+                    for step in o.education_steps.all()
+                ],
+            ),
+            row(
+                "Qualifications",
+                lambda o: [
+                    (
+                        link.qualification.name
+                        + (f" ({link.get_requirement_display()})" if link.requirement else ""),
+                        link.qualification.get_absolute_url(),
+                    )
+                    for link in o.occupation_qualifications.all()
+                ],
+            ),
+        ],
+        "Visas": [
+            row(
+                "Visas",
+                lambda o: [
+                    (
+                        " — ".join(t for t in [link.visa.name, link.visa.full_name] if t),
+                        link.visa.get_absolute_url(),
+                    )
+                    for link in o.occupation_visas.all()
+                ],
+            )
+        ],
+        "Skills": [
+            Row(
+                "Skills they share",
+                [Cell([(s.name, s.get_absolute_url()) for s in shared])],
+                "No skills in common",
+            ),
+            row(
+                "Other skills",
+                lambda o: sorted(
+                    (
+                        (s.name, s.get_absolute_url())
+                        for s in skills[o.pk]
+                        if s.pk not in shared_ids
+                    ),
+                ),
+            ),
+        ],
+    }
+
+
+def favicon(request):
+    """/favicon.ico for clients that ask for it, answered by the hashed static file."""
+    return redirect(staticfiles_storage.url("img/favicon.ico"), permanent=True)

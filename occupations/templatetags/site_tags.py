@@ -1,0 +1,117 @@
+"""Tags for the site frame and the index: absolute URLs, search highlights, JSON-LD, money."""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from ..search import HIGHLIGHT_START, HIGHLIGHT_STOP
+
+register = template.Library()
+
+# Like Django's json_script: "<", ">" and "&" become \u escapes, so no text can close the
+# script element (https://html.spec.whatwg.org/#restrictions-for-contents-of-script-elements).
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+CURRENCY_SYMBOLS = {"USD": "$"}
+
+
+def absolute_url(request, path):
+    """`path` on the public origin: settings.SITE_URL when set, else the request's host."""
+    if settings.SITE_URL:
+        return f"{settings.SITE_URL}{path}"
+    return request.build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True, name="absolute_url")
+def absolute_url_tag(context, path=None):
+    """The absolute URL of `path` (default: this page without its query string)."""
+    request = context["request"]
+    return absolute_url(request, request.path if path is None else path)
+
+
+@register.filter
+def highlight(headline):
+    """Escape a search headline, then turn only our private markers into <mark> elements."""
+    if headline is None:
+        return ""
+    text = escape(headline)
+    return mark_safe(  # noqa: S308 - every character but the markers was escaped above
+        text.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    )
+
+
+def json_ld_script(data):
+    """A <script type="application/ld+json"> element that text in `data` cannot break out of."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(  # noqa: S308 - <, > and & are \u-escaped
+        f'<script type="application/ld+json">{payload.translate(JSON_SCRIPT_ESCAPES)}</script>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_json_ld(context, crumbs):
+    """schema.org BreadcrumbList for `crumbs`, a list of (name, path) pairs."""
+    request = context["request"]
+    return json_ld_script(
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": position,
+                    "name": name,
+                    "item": absolute_url(request, path),
+                }
+                for position, (name, path) in enumerate(crumbs, start=1)
+            ],
+        }
+    )
+
+
+def money(amount, currency):
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{amount:,}" if symbol else f"{amount:,}"
+
+
+@register.simple_tag
+def salary_range(low, high, currency="USD"):
+    """ "$55,000–$120,000 USD", or "Salary not stated" when there are no bands."""
+    if low is None or high is None:
+        return "Salary not stated"
+    currency = currency or "USD"
+    if low == high:
+        return f"{money(low, currency)} {currency}"
+    return f"{money(low, currency)}–{money(high, currency)} {currency}"
+
+
+@register.filter
+def rating(score):
+    """An overall or dimension score out of 10, or "Not rated"."""
+    if score is None or score == "":
+        return "Not rated"
+    return f"{score} / 10"
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, path):
+    """` aria-current="page"` on the link to this page, `="true"` inside its section."""
+    current = context["request"].path
+    if current == path:
+        return mark_safe(' aria-current="page"')
+    if path != "/" and current.startswith(path):
+        return mark_safe(' aria-current="true"')
+    return ""
+
+
+@register.filter
+def field_widget(field):
+    """A form field's widget, tied to its error message for screen readers when invalid."""
+    if not field.errors:
+        return field.as_widget()
+    return field.as_widget(
+        attrs={"aria-invalid": "true", "aria-describedby": f"{field.auto_id}-error"}
+    )
