@@ -119,28 +119,42 @@ def page_urls(demo_profiles, shared_skill):
     }
 
 
-def run_axe(page):
-    """Inject axe-core into the page and return its WCAG 2.x A/AA violations."""
+class Axe:
+    """axe-core injected into a Playwright page."""
+
+    def violations(self, page):
+        """The page's WCAG 2.x A/AA violations as axe-core reports them."""
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        return result["violations"]
+
+    @staticmethod
+    def describe(violations):
+        """A readable report: rule, impact, help and every failing node with its selector."""
+        lines = []
+        for violation in violations:
+            lines.append(
+                f"- {violation['id']} ({violation['impact']}): {violation['help']} "
+                f"[{violation['helpUrl']}]"
+            )
+            for node in violation["nodes"]:
+                lines.append(f"    target {json.dumps(node['target'])}")
+                summary = " ".join(node.get("failureSummary", "").split())
+                lines.append(f"      {summary[:300]}")
+                lines.append(f"      {node['html'][:200]}")
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
     if not AXE_SCRIPT.exists():
         pytest.fail(f"{AXE_SCRIPT} is missing: run `npm ci` in the repository root first.")
-    page.add_script_tag(path=str(AXE_SCRIPT))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    return result["violations"]
+    return Axe()
 
 
-def describe_violations(violations):
-    """A readable report of axe violations: rule, impact, help and every failing node."""
-    lines = []
-    for violation in violations:
-        lines.append(
-            f"- {violation['id']} ({violation['impact']}): {violation['help']} "
-            f"[{violation['helpUrl']}]"
-        )
-        for node in violation["nodes"]:
-            lines.append(f"    target {json.dumps(node['target'])}")
-            summary = node.get("failureSummary", "").replace("\n", " ")
-            lines.append(f"      {summary[:300]}")
-            lines.append(f"      {node['html'][:200]}")
-    return "\n".join(lines)
+@pytest.fixture
+def screenshots_dir():
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS_DIR
