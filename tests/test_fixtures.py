@@ -93,6 +93,8 @@ def test_fixture_files_use_natural_keys_only():
 
 
 def test_loading_the_fixtures_twice_leaves_every_count_unchanged():
+    assert not any(row_counts().values())
+
     call_command("loaddata", *FIXTURES, verbosity=0)
     first = row_counts()
 
