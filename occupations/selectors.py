@@ -127,7 +127,9 @@ def salary_charts(occupation):
         lowest = min(band.annual_min for band in bands)
         highest = max(band.annual_max for band in bands)
         step = _nice_step(max(highest - lowest, 1))
-        low = max(0, math.floor(lowest / step) * step - step)
+        low = math.floor(lowest / step) * step
+        if low == lowest and low > 0:
+            low -= step  # keep the lowest bar off the chart's edge
         high = math.ceil(highest / step) * step
         if high <= low:
             high = low + step
