@@ -195,7 +195,9 @@ class OccupationQuerySet(models.QuerySet):
 
     def for_api_list(self):
         """The API list: `for_list()` plus the bands' currency (null when they mix currencies)."""
-        return self.for_list().annotate(
+        # Aggregating queries ignore Meta.ordering, so the order is explicit (the search's
+        # relevance order, applied later, replaces it).
+        return self.for_list().order_by("title", "pk").annotate(
             salary_currency_low=models.Min("salary_bands__currency"),
             salary_currency_high=models.Max("salary_bands__currency"),
             salary_currency=models.Case(
@@ -261,7 +263,7 @@ class OccupationQuerySet(models.QuerySet):
             ),
             models.Prefetch(
                 "occupation_sources",
-                queryset=OccupationSource.objects.select_related("document"),
+                queryset=OccupationSource.objects.select_related("document", "source"),
             ),
             models.Prefetch(
                 "related_links",

@@ -308,11 +308,13 @@ def occupation_save_document(
     found = _resolve_slugs(values, collections, errors)
 
     target = occupation or models.Occupation()
+    was_published = occupation is not None and occupation.is_published
     for name, value in values.items():
         if name in OCCUPATION_REFS:
             value = found.get((OCCUPATION_REFS[name], value)) if value else None
         setattr(target, name, value)
-    if target.status == enums.PublicationStatus.PUBLISHED and target.published_at is None:
+    if target.is_published and not was_published and target.published_at is None:
+        # Publishing through the API stamps the date like the admin's publish action does.
         target.published_at = timezone.now()
     try:
         target.full_clean()

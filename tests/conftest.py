@@ -75,3 +75,90 @@ def staff_client(client, staff_without_permissions):
 def superuser_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+# --- API: a profile with rows in every collection, and token credentials ------------------
+
+
+@pytest.fixture
+def api_vocabulary(db):
+    """One record of each shared vocabulary model, named by slug as the API refers to them."""
+    from occupations import models
+
+    return {
+        "source": models.Source.objects.create(name="BLS handbook", slug="bls-handbook"),
+        "skill": models.Skill.objects.create(name="SCADA", slug="scada"),
+        "qualification": models.Qualification.objects.create(name="NERC", slug="nerc"),
+        "visa": models.Visa.objects.create(name="H-1B", slug="h-1b"),
+        "growth_area": models.GrowthArea.objects.create(name="Storage", slug="storage"),
+        "term": models.GlossaryTerm.objects.create(name="Load", slug="load"),
+    }
+
+
+@pytest.fixture
+def make_rich_occupation(make_occupation, api_vocabulary):
+    """A published profile with `rows` rows in every collection (tables and lists included)."""
+    from occupations import models
+
+    def make(rows=1, **fields):
+        source = api_vocabulary["source"]
+        occupation = make_occupation(status=enums.PublicationStatus.PUBLISHED, **fields)
+        simple = {
+            models.AlternateTitle: {"title": "Dispatcher"},
+            models.Duty: {"text": "Balance the load."},
+            models.SalaryBand: {"level": "Entry", "annual_min": 50000, "annual_max": 70000},
+            models.EducationStep: {"stage": "Associate degree", "cost_min": 1, "cost_max": 2},
+            models.AIImpactItem: {"kind": enums.AIImpactKind.AUGMENT, "title": "Forecasts"},
+            models.FitTrait: {"kind": enums.FitKind.FITS, "text": "Calm under pressure"},
+            models.CareerStep: {"title": "Senior dispatcher"},
+            models.FAQ: {"question": "Shifts?", "answer": "Yes, around the clock."},
+            models.NarrativeSection: {"heading": "Day to day", "body": "Watching the grid."},
+            models.OccupationSkill: {"skill": api_vocabulary["skill"], "group": "technical"},
+            models.OccupationQualification: {"qualification": api_vocabulary["qualification"]},
+            models.OccupationVisa: {"visa": api_vocabulary["visa"], "details": "Specialty."},
+            models.OccupationGrowthArea: {"growth_area": api_vocabulary["growth_area"]},
+            models.OccupationGlossaryTerm: {"term": api_vocabulary["term"]},
+            models.OccupationSource: {"document": source, "note": "Pay figures."},
+            models.RelatedOccupation: {"related_title": "Grid planner", "kind": "similar"},
+        }
+        for model, values in simple.items():
+            model.objects.bulk_create(
+                model(occupation=occupation, order=order, source=source, **values)
+                for order in range(1, rows + 1)
+            )
+        for order in range(1, rows + 1):
+            table = models.KeyFactTable.objects.create(
+                occupation=occupation, order=order, title=f"At a glance {order}"
+            )
+            models.KeyFact.objects.bulk_create(
+                models.KeyFact(table=table, order=n, label=f"Label {n}", value="Value")
+                for n in range(1, rows + 1)
+            )
+            item_list = models.ItemList.objects.create(
+                occupation=occupation, order=order, kind="challenges", title=f"Challenges {order}"
+            )
+            models.ListItem.objects.bulk_create(
+                models.ListItem(item_list=item_list, order=n, title=f"Item {n}")
+                for n in range(1, rows + 1)
+            )
+            dimension, _ = models.RatingDimension.objects.get_or_create(
+                slug=f"dimension-{order}", defaults={"name": f"Dimension {order}"}
+            )
+            models.RatingScore.objects.create(
+                occupation=occupation, dimension=dimension, score="7.5", source=source
+            )
+        return occupation
+
+    return make
+
+
+@pytest.fixture
+def token_header():
+    """Request keyword arguments that authenticate `user` with their API token."""
+    from rest_framework.authtoken.models import Token
+
+    def header(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+
+    return header
