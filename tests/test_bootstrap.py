@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def credentials_file(tmp_path, monkeypatch):
+def credentials_file(tmp_path, monkeypatch, settings):
+    settings.DEBUG = True  # pytest-django turns debug off; `make run` is a debug-on command
     path = tmp_path / ".local-admin-credentials"
     monkeypatch.setattr(bootstrap_local, "CREDENTIALS_FILE", path)
     return path
