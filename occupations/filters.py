@@ -77,6 +77,11 @@ class EducationStageChoices(BaseChoiceIterator):
     def __len__(self):
         return len(self.choices)
 
+    def __deepcopy__(self, memo):
+        # Forms deep-copy a field and its widget separately; sharing this object keeps the
+        # validation and the rendering of one request on a single query.
+        return self
+
 
 class OccupationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(

@@ -358,24 +358,57 @@ class Row:
     empty: str = "None listed"
 
 
+def _outlook(o):
+    # The bucket and the source's words, once each ("Mixed", not "Mixed — Mixed").
+    words = dict.fromkeys(t for t in [o.get_ai_outlook_display(), o.ai_verdict] if t)
+    return [(" — ".join(words), "")] if words else []
+
+
+def _salary_bands(o):
+    return [
+        (f"{b.level}: {site_tags.salary_range(b.annual_min, b.annual_max, b.currency)}", "")
+        for b in o.salary_bands.all()
+    ]
+
+
+def _education(o):
+    return [
+        (" — ".join(t for t in [step.stage, step.duration] if t), "")
+        for step in o.education_steps.all()
+    ]
+
+
+def _qualifications(o):
+    items = []
+    for link in o.occupation_qualifications.all():
+        requirement = f" ({link.get_requirement_display()})" if link.requirement else ""
+        items.append((link.qualification.name + requirement, link.qualification.get_absolute_url()))
+    # A profile may list one qualification under two groups: show it once.
+    return list(dict.fromkeys(items))
+
+
+def _visas(o):
+    return [
+        (
+            " — ".join(t for t in [link.visa.name, link.visa.full_name] if t),
+            link.visa.get_absolute_url(),
+        )
+        for link in o.occupation_visas.all()
+    ]
+
+
 def compare_occupations(occupations, dimensions):
-    """The compare table as sections of rows, from `for_compare()` profiles (no queries)."""
+    """The compare table as {section: rows}, from `for_compare()` profiles (no queries)."""
 
     def row(label, make_items, empty="None listed"):
         return Row(label, [Cell(list(make_items(o))) for o in occupations], empty)
 
-    def scores(occupation):
-        return {s.dimension_id: s.score for s in occupation.rating_scores.all()}
-
-    score_maps = {o.pk: scores(o) for o in occupations}
+    scores = {o.pk: {s.dimension_id: s.score for s in o.rating_scores.all()} for o in occupations}
     skills = {
-        o.pk: list({link.skill_id: link.skill for link in o.occupation_skills.all()}.values())
-        for o in occupations
+        o.pk: {link.skill_id: link.skill for link in o.occupation_skills.all()} for o in occupations
     }
-    shared_ids = set.intersection(*({s.pk for s in skills[o.pk]} for o in occupations))
-    shared = sorted(
-        (s for s in skills[occupations[0].pk] if s.pk in shared_ids), key=lambda s: s.name
-    )
+    shared_ids = set.intersection(*(set(skills[o.pk]) for o in occupations))
+    shared = sorted((skills[occupations[0].pk][pk] for pk in shared_ids), key=lambda s: s.name)
     return {
         "Overview": [
             row("Occupation code", lambda o: [(f"{o.code} ({o.code_classification})", "")]),
@@ -385,74 +418,18 @@ def compare_occupations(occupations, dimensions):
                 "Not stated",
             ),
             row("Overall rating", lambda o: [(site_tags.rating(o.overall_rating), "")]),
-            row(
-                "AI outlook",
-                lambda o: (
-                    [
-                        (
-                            " — ".join(t for t in [o.get_ai_outlook_display(), o.ai_verdict] if t),
-                            "",
-                        )
-                    ]
-                    if (o.ai_outlook or o.ai_verdict)
-                    else []
-                ),
-                "Not stated",
-            ),
+            row("AI outlook", _outlook, "Not stated"),
         ],
-        "Pay": [
-            row(
-                "Salary bands",
-                lambda o: [
-                    (
-                        f"{band.level}: "
-                        + site_tags.salary_range(band.annual_min, band.annual_max, band.currency),
-                        "",
-                    )
-                    for band in o.salary_bands.all()
-                ],
-                "Salary not stated",
-            )
-        ],
+        "Pay": [row("Salary bands", _salary_bands, "Salary not stated")],
         "Ratings": [
-            row(
-                dimension.name,
-                lambda o, d=dimension: [(site_tags.rating(score_maps[o.pk].get(d.pk)), "")],
-            )
-            for dimension in dimensions
+            row(d.name, lambda o, d=d: [(site_tags.rating(scores[o.pk].get(d.pk)), "")])
+            for d in dimensions
         ],
         "Education and qualifications": [
-            row(
-                "Education path",
-                lambda o: [
-                    (" — ".join(t for t in [step.stage, step.duration] if t), "")
-                    for step in o.education_steps.all()
-                ],
-            ),
-            row(
-                "Qualifications",
-                lambda o: [
-                    (
-                        link.qualification.name
-                        + (f" ({link.get_requirement_display()})" if link.requirement else ""),
-                        link.qualification.get_absolute_url(),
-                    )
-                    for link in o.occupation_qualifications.all()
-                ],
-            ),
+            row("Education path", _education),
+            row("Qualifications", _qualifications),
         ],
-        "Visas": [
-            row(
-                "Visas",
-                lambda o: [
-                    (
-                        " — ".join(t for t in [link.visa.name, link.visa.full_name] if t),
-                        link.visa.get_absolute_url(),
-                    )
-                    for link in o.occupation_visas.all()
-                ],
-            )
-        ],
+        "Visas": [row("Visas", _visas)],
         "Skills": [
             Row(
                 "Skills they share",
@@ -462,11 +439,9 @@ def compare_occupations(occupations, dimensions):
             row(
                 "Other skills",
                 lambda o: sorted(
-                    (
-                        (s.name, s.get_absolute_url())
-                        for s in skills[o.pk]
-                        if s.pk not in shared_ids
-                    ),
+                    (s.name, s.get_absolute_url())
+                    for pk, s in skills[o.pk].items()
+                    if pk not in shared_ids
                 ),
             ),
         ],

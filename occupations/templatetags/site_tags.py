@@ -33,10 +33,19 @@ def absolute_url_tag(context, path=None):
 
 
 @register.filter
-def highlight(headline):
-    """Escape a search headline, then turn only our private markers into <mark> elements."""
+def highlight(headline, max_words=None):
+    """Escape a search headline, then turn only our private markers into <mark> elements.
+
+    With `max_words`, the text is cut first (an open highlight is closed), so cards stay short.
+    """
     if headline is None:
         return ""
+    if max_words:
+        words = headline.split()
+        if len(words) > int(max_words):
+            headline = " ".join(words[: int(max_words)]) + "…"
+            if headline.count(HIGHLIGHT_START) > headline.count(HIGHLIGHT_STOP):
+                headline += HIGHLIGHT_STOP
     text = escape(headline)
     return mark_safe(  # noqa: S308 - every character but the markers was escaped above
         text.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
