@@ -378,3 +378,219 @@ def test_valid_new_profile_is_saved_with_its_rows(superuser_client, sector):
     ]
     assert created.salary_bands.get().annual_max == 90_000
     assert created.status == enums.PublicationStatus.DRAFT
+
+
+# --- Ordering rows ---------------------------------------------------------------------------
+
+
+def duty_texts(occupation):
+    return list(occupation.duties.values_list("order", "text"))
+
+
+def set_row(data, prefix, text, **fields):
+    """Change the inline row of `prefix` that has a field holding `text`."""
+    index = next(
+        key.split("-")[1]
+        for key, value in data.items()
+        if key.startswith(f"{prefix}-") and key.count("-") == 2 and value == text
+    )
+    for name, value in fields.items():
+        data[f"{prefix}-{index}-{name}"] = value
+
+
+def test_swapping_two_rows_positions_saves_both(superuser_client, profile):
+    data = form_data(superuser_client.get(change_url(profile)))
+    set_row(data, "duties", "Monitor the grid.", order="2")
+    set_row(data, "duties", "Dispatch crews.", order="1")
+
+    response = superuser_client.post(change_url(profile), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert duty_texts(profile) == [(1, "Dispatch crews."), (2, "Monitor the grid.")]
+
+
+def test_moving_a_row_into_a_deleted_rows_position_saves(superuser_client, profile):
+    models.Duty.objects.create(occupation=profile, order=3, text="Write reports.")
+    data = form_data(superuser_client.get(change_url(profile)))
+    set_row(data, "duties", "Dispatch crews.", DELETE="on")
+    set_row(data, "duties", "Write reports.", order="2")
+    set_row(data, "duties", "Monitor the grid.", order="3")
+
+    response = superuser_client.post(change_url(profile), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert duty_texts(profile) == [(2, "Write reports."), (3, "Monitor the grid.")]
+
+
+def test_rotating_three_rows_and_adding_one_saves(superuser_client, profile):
+    models.Duty.objects.create(occupation=profile, order=3, text="Write reports.")
+    data = form_data(superuser_client.get(change_url(profile)))
+    set_row(data, "duties", "Monitor the grid.", order="2")
+    set_row(data, "duties", "Dispatch crews.", order="3")
+    set_row(data, "duties", "Write reports.", order="1")
+    add_row(data, "duties", text="Train new operators.")
+
+    response = superuser_client.post(change_url(profile), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert duty_texts(profile) == [
+        (1, "Write reports."),
+        (2, "Monitor the grid."),
+        (3, "Dispatch crews."),
+        (4, "Train new operators."),
+    ]
+
+
+def test_key_fact_rows_are_edited_and_reordered_on_the_tables_page(superuser_client, occupation):
+    table = models.KeyFactTable.objects.create(occupation=occupation, title="Role at a glance")
+    models.KeyFact.objects.create(table=table, order=1, label="Education", value="Associate")
+    models.KeyFact.objects.create(table=table, order=2, label="Experience", value="2-4 years")
+    occupation_page = superuser_client.get(change_url(occupation)).content.decode()
+    url = reverse("admin:occupations_keyfacttable_change", args=[table.pk])
+    assert url in occupation_page  # the inline links to the table's own page
+
+    data = form_data(superuser_client.get(url), form_id="keyfacttable_form")
+    set_row(data, "facts", "Associate", order="2", value="Associate degree")
+    set_row(data, "facts", "2-4 years", order="1")
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert list(table.facts.values_list("order", "label", "value")) == [
+        (1, "Experience", "2-4 years"),
+        (2, "Education", "Associate degree"),
+    ]
+
+
+def test_item_list_rows_are_editable_on_the_lists_page(superuser_client, occupation):
+    item_list = models.ItemList.objects.create(
+        occupation=occupation, kind="challenges", title="Challenges"
+    )
+    models.ListItem.objects.create(item_list=item_list, order=1, title="Cyber threats")
+    url = reverse("admin:occupations_itemlist_change", args=[item_list.pk])
+    data = form_data(superuser_client.get(url), form_id="itemlist_form")
+    add_row(data, "items", title="Extreme weather", description="Storms and heat.")
+    add_row(data, "items", title="Ageing assets", order="1")
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == HTTPStatus.OK
+    assert (
+        "Position 1 is used by more than one row; give each row its own position."
+        in response.content.decode()
+    )
+    assert item_list.items.count() == 1
+
+
+# --- The editor's story --------------------------------------------------------------------
+
+
+def test_editor_logs_in_edits_a_profile_and_the_revision_names_them(client, editor, profile):
+    login = client.post(
+        reverse("admin:login"),
+        {"username": "edna", "password": "editor-pass-123", "next": "/admin/"},
+    )
+    assert login.status_code == HTTPStatus.FOUND
+    page = client.get(change_url(profile))
+    assert page.status_code == HTTPStatus.OK
+    data = form_data(page)
+    data["summary"] = "Balances supply and demand on the grid in real time."
+    set_row(data, "duties", "Dispatch crews.", DELETE="on")
+    add_row(data, "duties", text="Coordinate planned outages.")
+
+    response = client.post(change_url(profile), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    profile.refresh_from_db()
+    assert profile.summary == "Balances supply and demand on the grid in real time."
+    assert [text for _, text in duty_texts(profile)] == [
+        "Monitor the grid.",
+        "Coordinate planned outages.",
+    ]
+    latest = Version.objects.get_for_object(profile).first()
+    assert latest.revision.user == editor
+    assert "Coordinate planned outages." in str(
+        latest.revision.version_set.values_list("serialized_data", flat=True)[::1]
+    )
+
+    # A salary band whose maximum is below its minimum: an error, and nothing saved.
+    data = form_data(client.get(change_url(profile)))
+    data["summary"] = "Must not be saved."
+    add_row(data, "salary_bands", **salary_row(annual_min="80000", annual_max="70000"))
+    before = row_counts()
+    response = client.post(change_url(profile), data)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "The maximum salary must not be below the minimum." in response.content.decode()
+    assert row_counts() == before
+    profile.refresh_from_db()
+    assert profile.summary == "Balances supply and demand on the grid in real time."
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["admin:auth_user_changelist", "admin:auth_group_changelist", "admin:auth_user_add"],
+)
+def test_editor_cannot_open_users_or_groups(editor_client, url_name):
+    assert editor_client.get(reverse(url_name)).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_editor_sees_content_models_but_not_users_on_the_admin_index(editor_client):
+    page = editor_client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:occupations_occupation_changelist") in page
+    assert reverse("admin:occupations_skill_changelist") in page
+    assert reverse("admin:auth_user_changelist") not in page
+
+
+def test_staff_without_permissions_cannot_open_occupations(staff_client, occupation):
+    assert staff_client.get(change_url(occupation)).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_editors_group_has_exactly_the_content_and_own_token_permissions():
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    expected = {
+        f"occupations.{action}_{model._meta.model_name}"
+        for model in apps.get_app_config("occupations").get_models()
+        for action in ["add", "change", "delete", "view"]
+    } | {f"authtoken.{action}_tokenproxy" for action in ["add", "change", "delete", "view"]}
+    granted = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Group.objects.get(name="Editors").permissions.select_related("content_type")
+    }
+    assert granted == expected
+
+
+def test_editor_autocomplete_finds_shared_vocabulary(editor_client):
+    models.Skill.objects.create(name="SCADA operation", slug="scada-operation")
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "occupations",
+            "model_name": "occupationskill",
+            "field_name": "skill",
+            "term": "scada",
+        },
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert [r["text"] for r in response.json()["results"]] == ["SCADA operation"]
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+def test_editor_manages_only_their_own_api_token(editor_client, editor, superuser):
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.create(user=superuser)
+    add_url = reverse("admin:authtoken_tokenproxy_add")
+    response = editor_client.post(add_url, {"user": str(superuser.pk), "_save": "Save"})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert Token.objects.filter(user=editor).exists()
+    assert Token.objects.filter(user=superuser).count() == 1
+    listing = editor_client.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
+    assert Token.objects.get(user=editor).key in listing
+    assert Token.objects.get(user=superuser).key not in listing
+    other = reverse("admin:authtoken_tokenproxy_change", args=[superuser.pk])
+    assert editor_client.get(other).status_code == HTTPStatus.FOUND  # "doesn't exist" redirect
