@@ -91,6 +91,7 @@ def measure_in_process(requests):
             continue
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
+        query_count = len(queries)  # now: the next request's request_started clears the log
         timings = []
         for _ in range(requests):
             start = time.perf_counter()
@@ -102,7 +103,7 @@ def measure_in_process(requests):
                 path,
                 f"{statistics.mean(timings):.1f}",
                 f"{statistics.median(timings):.1f}",
-                str(len(queries)),
+                str(query_count),
             )
         )
     print(f"\nIn-process (Django test client, {requests} requests per page after 5 warm-up)")
@@ -136,7 +137,14 @@ def to_ms(text):
 
 
 def run_wrk(url, args, duration):
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s"]
+    # A 10 s timeout (wrk's default is 2 s) so slow responses count in the latency figures.
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--timeout=10s",
+    ]
     output = subprocess.run(  # noqa: S603 (fixed arguments, local URL)
         [*command, "--latency", url], capture_output=True, text=True, check=True
     ).stdout
@@ -145,11 +153,13 @@ def run_wrk(url, args, duration):
     if rate is None or set(percentiles) != {"50", "99"}:
         raise SystemExit(f"Could not read the figures from wrk's output:\n{output}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.+)$", output, re.MULTILINE)
     return {
         "rps": float(rate.group(1)),
         "p50": to_ms(percentiles["50"]),
         "p99": to_ms(percentiles["99"]),
         "errors": int(errors.group(1)) if errors else 0,
+        "socket errors": socket_errors.group(1) if socket_errors else "none",
     }
 
 
@@ -183,6 +193,7 @@ def measure_over_http(args, env):
                     f"{figures['p50']:.1f}",
                     f"{figures['p99']:.1f}",
                     str(figures["errors"]),
+                    figures["socket errors"],
                 )
             )
     finally:
@@ -192,7 +203,7 @@ def measure_over_http(args, env):
         f"\nOver HTTP (gunicorn -w {args.workers}, wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}s after a 3 s warm-up; wrk shares the {os.cpu_count()} cores)"
     )
-    print_table(["page", "path", "req/s", "p50 ms", "p99 ms", "non-2xx"], rows)
+    print_table(["page", "path", "req/s", "p50 ms", "p99 ms", "non-2xx", "socket errors"], rows)
 
 
 def print_table(headers, rows):
@@ -214,6 +225,8 @@ def main():
         django.setup()
         prepare_database()
         print(f"Database: {database_url.split('@')[-1]}; DEBUG off; demo fixtures loaded.")
+        # Other work on the machine skews every figure below; say how busy it was.
+        print("Load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
         measure_in_process(args.requests)
         if not args.no_wrk:
             measure_over_http(args, env)
