@@ -4,6 +4,8 @@ Weights: A = title and alternate titles, B = summary, C = everything else a visi
 On SQLite the vector stays empty and `OccupationQuerySet.search` falls back to plain matching.
 """
 
+import re
+
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Value
@@ -69,6 +71,9 @@ HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_STOP = "\ue001"
 # word_similarity() threshold for typo matches ("dispacher" -> "Dispatchers").
 TRIGRAM_THRESHOLD = 0.3
+# Web-search operators: a quoted phrase, "-word" or "or". Such a query is deliberate, so
+# typo matching (which would ignore the operators) is left out.
+WEB_SEARCH_OPERATORS = re.compile(r'"|(?:^|\s)-\S|\bor\b', re.IGNORECASE)
 
 
 def search_occupations(queryset, q):
@@ -112,7 +117,11 @@ def _search_postgresql(queryset, q):
                 Coalesce(Subquery(best_alternate, output_field=FloatField()), 0.0),
             ),
         )
-        .filter(Q(search_vector=query) | Q(similarity__gte=TRIGRAM_THRESHOLD))
+        .filter(
+            Q(search_vector=query)
+            if WEB_SEARCH_OPERATORS.search(q)
+            else Q(search_vector=query) | Q(similarity__gte=TRIGRAM_THRESHOLD)
+        )
         .annotate(
             # One relevance score for the union of full-text and typo (trigram) matches.
             search_rank=F("text_rank") + F("similarity"),
