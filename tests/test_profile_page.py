@@ -583,6 +583,17 @@ def test_markdown_cannot_inject_scripts_event_handlers_or_javascript_links(
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow">ok</a>' in body
 
 
+def test_a_stored_javascript_url_on_a_source_never_becomes_a_link(client, published_occupation):
+    document = Source.objects.create(name="Bad source", slug="bad", url="javascript:alert(1)")
+    OccupationSource.objects.create(occupation=published_occupation, document=document)
+    Duty.objects.create(occupation=published_occupation, text="Watch load", source=document)
+
+    html = client.get(published_occupation.get_absolute_url()).content.decode()
+
+    assert "Bad source" in html
+    assert "javascript:" not in html
+
+
 def test_html_in_a_duty_is_escaped(client, published_occupation):
     Duty.objects.create(occupation=published_occupation, text="Watch <b>load</b>")
 

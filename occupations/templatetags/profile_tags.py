@@ -133,3 +133,9 @@ def mark_placeholders(text):
     return mark_safe(  # noqa: S308 - built from escaped text
         PLACEHOLDER.sub(lambda m: f'<mark class="placeholder">{m.group(0)}</mark>', escaped)
     )
+
+
+@register.filter
+def http_url(url):
+    """The URL when it is http(s), else "": a stored javascript: URL never becomes a link."""
+    return url if str(url).lower().startswith(("https://", "http://")) else ""
