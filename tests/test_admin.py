@@ -1,6 +1,7 @@
 """The editor admin: whole-profile editing, invariants as form errors, ordering, actions,
 revert through the history pages, permissions and pinned query counts."""
 
+import re
 from html.parser import HTMLParser
 from http import HTTPStatus
 
@@ -387,12 +388,12 @@ def duty_texts(occupation):
     return list(occupation.duties.values_list("order", "text"))
 
 
-def set_row(data, prefix, text, **fields):
-    """Change the inline row of `prefix` that has a field holding `text`."""
+def set_row(data, prefix, current, **fields):
+    """Change the inline row of `prefix` that has a field holding `current`."""
     index = next(
         key.split("-")[1]
         for key, value in data.items()
-        if key.startswith(f"{prefix}-") and key.count("-") == 2 and value == text
+        if key.startswith(f"{prefix}-") and key.count("-") == 2 and value == current
     )
     for name, value in fields.items():
         data[f"{prefix}-{index}-{name}"] = value
@@ -594,3 +595,244 @@ def test_editor_manages_only_their_own_api_token(editor_client, editor, superuse
     assert Token.objects.get(user=superuser).key not in listing
     other = reverse("admin:authtoken_tokenproxy_change", args=[superuser.pk])
     assert editor_client.get(other).status_code == HTTPStatus.FOUND  # "doesn't exist" redirect
+
+
+# --- Actions: publish, unpublish, duplicate --------------------------------------------------
+
+
+def run_action(client, action, *occupations):
+    return client.post(
+        reverse("admin:occupations_occupation_changelist"),
+        {"action": action, "_selected_action": [str(o.pk) for o in occupations]},
+    )
+
+
+def test_publish_action_publishes_and_records_a_revision(editor_client, editor, occupation):
+    response = run_action(editor_client, "publish", occupation)
+
+    assert response.status_code == HTTPStatus.FOUND
+    occupation.refresh_from_db()
+    assert occupation.status == enums.PublicationStatus.PUBLISHED
+    assert occupation.published_at is not None
+    revision = Version.objects.get_for_object(occupation).first().revision
+    assert (revision.user, revision.get_comment()) == (editor, "Published.")
+
+
+def test_unpublish_action_returns_profiles_to_draft(editor_client, editor, published_occupation):
+    response = run_action(editor_client, "unpublish", published_occupation)
+
+    assert response.status_code == HTTPStatus.FOUND
+    published_occupation.refresh_from_db()
+    assert published_occupation.status == enums.PublicationStatus.DRAFT
+    assert published_occupation.published_at is None
+    assert Version.objects.get_for_object(published_occupation).first().revision.user == editor
+
+
+def collection_counts(occupation):
+    counts = {
+        name: getattr(occupation, name).count()
+        for name in [
+            "alternate_titles",
+            "duties",
+            "salary_bands",
+            "education_steps",
+            "ai_impacts",
+            "fit_traits",
+            "career_steps",
+            "faqs",
+            "narrative_sections",
+            "key_fact_tables",
+            "item_lists",
+            "rating_scores",
+            "occupation_skills",
+            "occupation_qualifications",
+            "occupation_visas",
+            "occupation_growth_areas",
+            "occupation_glossary_terms",
+            "occupation_sources",
+            "related_links",
+        ]
+    }
+    counts["key_facts"] = models.KeyFact.objects.filter(table__occupation=occupation).count()
+    counts["list_items"] = models.ListItem.objects.filter(item_list__occupation=occupation).count()
+    return counts
+
+
+def test_duplicate_action_copies_every_row_as_a_new_draft(editor_client, editor, make_occupation):
+    original = fill_profile(make_occupation(title="Grid Dispatcher", slug="grid-dispatcher"), 2)
+    models.Occupation.objects.filter(pk=original.pk).update(
+        status=enums.PublicationStatus.PUBLISHED
+    )
+
+    response = run_action(editor_client, "duplicate", original)
+
+    assert response.status_code == HTTPStatus.FOUND
+    copy = models.Occupation.objects.get(slug="grid-dispatcher-copy")
+    assert copy.title == "Grid Dispatcher (copy)"
+    assert copy.status == enums.PublicationStatus.DRAFT
+    assert (
+        collection_counts(copy)
+        == collection_counts(original)
+        == {
+            **{
+                name: 2
+                for name in collection_counts(original)
+                if name not in {"key_facts", "list_items"}
+            },
+            "key_facts": 4,
+            "list_items": 4,
+        }
+    )
+    assert list(copy.duties.values_list("order", "text", "source")) == list(
+        original.duties.values_list("order", "text", "source")
+    )
+    copied_table = copy.key_fact_tables.get(order=0)
+    assert list(copied_table.facts.values_list("order", "label")) == [
+        (0, "Label 0"),
+        (1, "Label 1"),
+    ]
+    assert models.KeyFact.objects.filter(table__occupation=original).count() == 4
+    revision = Version.objects.get_for_object(copy).get().revision
+    assert revision.user == editor
+    # The copy's first revision holds its rows, so it can be restored like any other.
+    assert revision.version_set.count() > 40
+
+    run_action(editor_client, "duplicate", original)
+    assert models.Occupation.objects.filter(
+        slug="grid-dispatcher-copy-2", title="Grid Dispatcher (copy 2)"
+    ).exists()
+
+
+def test_duplicating_is_all_or_nothing(editor, make_occupation, monkeypatch):
+    from occupations import services
+
+    original = fill_profile(make_occupation(title="Grid Dispatcher", slug="grid-dispatcher"), 2)
+    before = (
+        models.Occupation.objects.count(),
+        models.Duty.objects.count(),
+        models.KeyFact.objects.count(),
+    )
+
+    def fail(ids):
+        raise RuntimeError("search index unavailable")
+
+    monkeypatch.setattr(services.search, "update_search_vectors", fail)
+    with pytest.raises(RuntimeError):
+        services.occupation_duplicate(occupation=original, user=editor)
+
+    after = (
+        models.Occupation.objects.count(),
+        models.Duty.objects.count(),
+        models.KeyFact.objects.count(),
+    )
+    assert after == before
+
+
+def test_saving_a_profile_refreshes_its_search_vector(superuser_client, profile, monkeypatch):
+    from django.db import connection
+
+    from occupations import admin as occupations_admin
+
+    calls = []
+    original = occupations_admin.search.update_search_vectors
+    monkeypatch.setattr(
+        occupations_admin.search,
+        "update_search_vectors",
+        lambda ids: calls.append(list(ids)) or original(ids),
+    )
+    data = form_data(superuser_client.get(change_url(profile)))
+    data["summary"] = "Keeps the lights on."
+
+    assert superuser_client.post(change_url(profile), data).status_code == HTTPStatus.FOUND
+    assert calls == [[profile.pk]]
+    if connection.vendor == "postgresql":
+        assert models.Occupation.objects.filter(pk=profile.pk, search_vector="lights").exists()
+
+
+# --- Drafts and "View on site" ---------------------------------------------------------------
+
+
+def test_anonymous_visitor_gets_404_for_a_draft(client, occupation):
+    assert client.get(occupation.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize("staff", ["editor_client", "staff_client"])
+def test_staff_can_preview_a_draft(request, staff, occupation):
+    response = request.getfixturevalue(staff).get(occupation.get_absolute_url())
+    assert response.status_code == HTTPStatus.OK
+    assert occupation.title in response.content.decode()
+
+
+def test_anonymous_visitor_sees_a_published_profile(client, published_occupation):
+    response = client.get(published_occupation.get_absolute_url())
+    assert response.status_code == HTTPStatus.OK
+    assert published_occupation.title in response.content.decode()
+
+
+def test_view_on_site_opens_the_drafts_preview(editor_client, occupation):
+    content_type = ContentType.objects.get_for_model(models.Occupation)
+    view_on_site = reverse("admin:view_on_site", args=[content_type.pk, occupation.pk])
+    assert view_on_site in editor_client.get(change_url(occupation)).content.decode()
+
+    response = editor_client.get(view_on_site, follow=True)
+
+    assert response.redirect_chain[-1][0].endswith(occupation.get_absolute_url())
+    assert response.status_code == HTTPStatus.OK
+    assert occupation.title in response.content.decode()
+
+
+# --- History: who/when, compare, revert --------------------------------------------------------
+
+
+def test_reverting_on_the_history_page_restores_the_profile_and_its_rows(editor_client, profile):
+    url = change_url(profile)
+    assert (
+        editor_client.post(url, form_data(editor_client.get(url))).status_code == HTTPStatus.FOUND
+    )
+    first = Version.objects.get_for_object(profile).get()
+    rows_before = list(profile.duties.values_list("pk", "order", "text"))
+    band = profile.salary_bands.get()
+
+    data = form_data(editor_client.get(url))
+    data["summary"] = "Edited summary."
+    set_row(data, "duties", "Monitor the grid.", text="Monitor the grid closely.", order="5")
+    set_row(data, "duties", "Dispatch crews.", DELETE="on")
+    set_row(data, "salary_bands", "Entry", annual_max="55000")
+    add_row(data, "duties", text="Added after the first revision.")
+    assert editor_client.post(url, data).status_code == HTTPStatus.FOUND
+    second = Version.objects.get_for_object(profile).first()
+
+    history = editor_client.get(reverse("admin:occupations_occupation_history", args=[profile.pk]))
+    assert history.status_code == HTTPStatus.OK
+    assert history.content.decode().count("edna") >= 2
+    compare = editor_client.get(
+        reverse("admin:occupations_occupation_compare", args=[profile.pk]),
+        {"version_id1": first.pk, "version_id2": second.pk},
+    )
+    assert compare.status_code == HTTPStatus.OK
+    compared = " ".join(re.sub(r"<[^>]+>", " ", compare.content.decode()).split())
+    assert "Dispatch crews. &rarr; Deleted" in compared
+
+    revision_url = reverse("admin:occupations_occupation_revision", args=[profile.pk, first.pk])
+    revert_form = editor_client.get(revision_url)
+    assert revert_form.status_code == HTTPStatus.OK
+    response = editor_client.post(revision_url, form_data(revert_form))
+
+    assert response.status_code == HTTPStatus.FOUND
+    profile.refresh_from_db()
+    assert profile.summary == "Coordinates the flow of electricity."
+    assert list(profile.duties.values_list("pk", "order", "text")) == rows_before
+    assert profile.salary_bands.get(pk=band.pk).annual_max == 50_000
+    assert Version.objects.get_for_object(profile).count() == 3
+
+
+def test_recover_list_offers_a_deleted_profile(editor_client, profile):
+    url = change_url(profile)
+    editor_client.post(url, form_data(editor_client.get(url)))
+    delete_url = reverse("admin:occupations_occupation_delete", args=[profile.pk])
+    assert editor_client.post(delete_url, {"post": "yes"}).status_code == HTTPStatus.FOUND
+
+    recover = editor_client.get(reverse("admin:occupations_occupation_recoverlist"))
+
+    assert recover.status_code == HTTPStatus.OK
+    assert profile.title in recover.content.decode()
