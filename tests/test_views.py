@@ -2,8 +2,12 @@
 
 import re
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from occupations import enums
@@ -11,6 +15,7 @@ from occupations.models import (
     EducationStep,
     GlossaryTerm,
     GrowthArea,
+    Occupation,
     OccupationGlossaryTerm,
     OccupationGrowthArea,
     OccupationQualification,
@@ -24,6 +29,7 @@ from occupations.models import (
     Skill,
     Visa,
 )
+from occupations.search import update_search_vectors
 
 pytestmark = pytest.mark.django_db
 
@@ -445,3 +451,41 @@ def test_compare_query_count_is_constant(client, make_profile, django_assert_num
     with django_assert_num_queries(8):
         response = client.get(COMPARE, {"occupations": "a,b"})
     assert response.status_code == HTTPStatus.OK
+
+
+# --- The real fixtures ----------------------------------------------------------------------
+
+FIXTURES = ["vocabulary", "power-distributors-and-dispatchers", "distribution-system-operator"]
+
+
+def test_real_fixtures_show_on_the_index_search_vocabulary_and_compare_pages(client):
+    missing = [n for n in FIXTURES if not (Path(settings.FIXTURE_DIRS[0]) / f"{n}.json").exists()]
+    if missing:
+        pytest.skip(f"fixtures not written yet: {', '.join(missing)}")
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    update_search_vectors(Occupation.objects.values_list("pk", flat=True))
+
+    index = text(client.get(INDEX))
+    assert "2 occupations" in index
+    assert "Power Distributors and Dispatchers" in index
+    assert "Distribution System Operator" in index
+    assert "51-8012" in index
+    assert "$55,000–$120,000 USD" in index  # the seed's lowest and highest band figures
+
+    search = text(client.get(INDEX, {"q": "dispatcher"}))
+    assert "Power Distributors and Dispatchers" in search
+    if connection.vendor == "postgresql":
+        typo = text(client.get(INDEX, {"q": "dispacher"}))
+        assert 'href="/occupations/power-distributors-and-dispatchers/"' in typo
+
+    skill = text(client.get("/skills/load-forecasting/"))
+    assert 'href="/occupations/power-distributors-and-dispatchers/"' in skill
+    assert 'href="/occupations/distribution-system-operator/"' in skill
+
+    compare = client.get(
+        COMPARE,
+        {"occupations": "power-distributors-and-dispatchers,distribution-system-operator"},
+    )
+    assert compare.status_code == HTTPStatus.OK
+    shared = text(compare).split('<th scope="row">Skills they share</th>')[1].split("</tr>")[0]
+    assert "Load forecasting" in shared

@@ -1,0 +1,220 @@
+"""Titles, descriptions, canonical URLs, OpenGraph, JSON-LD, sitemap, robots.txt, feed, favicon."""
+
+import json
+import re
+from datetime import date
+from http import HTTPStatus
+from xml.etree import ElementTree  # noqa: S405 - parses our own responses
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from occupations import enums
+from occupations.models import Occupation, OccupationSkill, Skill
+
+pytestmark = pytest.mark.django_db
+
+PUBLISHED = enums.PublicationStatus.PUBLISHED
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def site(make_occupation):
+    """Two published profiles sharing a skill, and a draft that also has it."""
+    skill = Skill.objects.create(name="Load forecasting", slug="load-forecasting")
+    profiles = [
+        make_occupation(
+            title="Alpha", slug="alpha", status=PUBLISHED, last_reviewed=date(2026, 3, 1)
+        ),
+        make_occupation(
+            title="Beta", slug="beta", status=PUBLISHED, last_reviewed=date(2026, 5, 1)
+        ),
+        make_occupation(title="Hidden", slug="hidden"),
+    ]
+    for occupation in profiles:
+        OccupationSkill.objects.create(occupation=occupation, skill=skill, group="technical")
+    return skill
+
+
+def head(response):
+    html = response.content.decode()
+    return {
+        "title": re.search(r"<title>(.*?)</title>", html, re.S).group(1),
+        "description": re.search(r'<meta name="description" content="(.*?)">', html).group(1),
+        "canonical": re.search(r'<link rel="canonical" href="(.*?)">', html).group(1),
+        "og": dict(re.findall(r'<meta property="og:(\w+)" content="(.*?)">', html)),
+    }
+
+
+def json_ld(response):
+    scripts = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S
+    )
+    return [json.loads(script) for script in scripts]
+
+
+PAGES = [
+    "/",
+    "/?page=2",
+    "/skills/",
+    "/skills/load-forecasting/",
+    "/sectors/energy/",
+    "/compare/",
+    "/compare/?occupations=alpha,beta",
+]
+
+
+def test_every_page_has_its_own_title_and_description(client, site):
+    heads = [head(client.get(url)) for url in PAGES if "page=2" not in url]
+    titles = [h["title"] for h in heads]
+    descriptions = [h["description"] for h in heads]
+    assert len(set(titles)) == len(titles)
+    assert len(set(descriptions)) == len(descriptions)
+    assert all(t.endswith("| CareerGraph") for t in titles)
+    assert all(30 < len(d) <= 200 for d in descriptions)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_has_an_absolute_canonical_url_and_opengraph_tags(client, site, url):
+    tags = head(client.get(url))
+    assert tags["canonical"].startswith("http://testserver/")
+    assert tags["og"]["url"] == tags["canonical"]
+    assert tags["og"]["title"]
+    assert tags["og"]["description"]
+    assert tags["og"]["type"] == "website"
+    assert tags["og"]["site_name"] == "CareerGraph"
+
+
+def test_canonical_url_drops_tracking_parameters(client, site):
+    tags = head(client.get("/skills/load-forecasting/?utm_source=mail&fbclid=x"))
+    assert tags["canonical"] == "http://testserver/skills/load-forecasting/"
+
+
+def test_canonical_url_of_a_compare_page_keeps_only_the_choice(client, site):
+    tags = head(client.get("/compare/?occupations=alpha,beta&utm_campaign=x"))
+    assert tags["canonical"] == "http://testserver/compare/?occupations=alpha,beta"
+
+
+def test_canonical_urls_use_the_configured_public_origin(client, site, settings):
+    settings.SITE_URL = "https://careers.example"
+    assert head(client.get("/skills/"))["canonical"] == "https://careers.example/skills/"
+    crumbs = json_ld(client.get("/skills/load-forecasting/"))[0]
+    assert crumbs["itemListElement"][0]["item"] == "https://careers.example/"
+
+
+def test_search_results_are_not_indexed_but_the_index_is(client, site):
+    assert "noindex" not in client.get("/").content.decode()
+    assert 'content="noindex, follow"' in client.get("/", {"q": "alpha"}).content.decode()
+
+
+def test_vocabulary_page_has_breadcrumbs_and_breadcrumb_list_json_ld(client, site):
+    response = client.get("/skills/load-forecasting/")
+    html = response.content.decode()
+    assert '<nav class="breadcrumbs" aria-label="Breadcrumb">' in html
+    [data] = json_ld(response)
+    assert data["@type"] == "BreadcrumbList"
+    assert [(i["position"], i["name"], i["item"]) for i in data["itemListElement"]] == [
+        (1, "Occupations", "http://testserver/"),
+        (2, "Skills", "http://testserver/skills/"),
+        (3, "Load forecasting", "http://testserver/skills/load-forecasting/"),
+    ]
+
+
+def test_compare_page_has_breadcrumb_list_json_ld(client, site):
+    [data] = json_ld(client.get("/compare/?occupations=alpha,beta"))
+    assert (
+        data["itemListElement"][-1]["item"] == "http://testserver/compare/?occupations=alpha,beta"
+    )
+
+
+def test_json_ld_cannot_be_closed_by_a_term_name(client, site):
+    Skill.objects.filter(slug="load-forecasting").update(name="</script><script>alert(1)")
+    response = client.get("/skills/load-forecasting/")
+    html = response.content.decode()
+    assert "</script><script>alert(1)" not in html
+    assert json_ld(response)[0]["itemListElement"][2]["name"] == "</script><script>alert(1)"
+
+
+def test_sitemap_lists_published_profiles_and_vocabulary_in_use_with_lastmod(client, site):
+    Skill.objects.create(name="Unused", slug="unused")
+    response = client.get("/sitemap.xml")
+    assert response.status_code == HTTPStatus.OK
+    root = ElementTree.fromstring(response.content)  # noqa: S314
+    entries = {
+        url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
+        for url in root.iter(f"{SITEMAP}url")
+    }
+    alpha = Occupation.objects.get(slug="alpha")
+    assert entries["http://testserver/occupations/alpha/"] == alpha.updated_at.date().isoformat()
+    assert "http://testserver/occupations/beta/" in entries
+    assert "http://testserver/occupations/hidden/" not in entries
+    assert entries["http://testserver/"]
+    assert entries["http://testserver/skills/load-forecasting/"]
+    assert entries["http://testserver/sectors/energy/"]
+    assert "http://testserver/skills/unused/" not in entries
+
+
+def test_sitemap_uses_the_configured_public_origin(client, site, settings):
+    settings.SITE_URL = "https://careers.example"
+    assert (
+        b"<loc>https://careers.example/occupations/alpha/</loc>"
+        in client.get("/sitemap.xml").content
+    )
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_sitemap_query_count_is_constant(client, make_occupation, django_assert_num_queries, count):
+    skill = Skill.objects.create(name="Shared", slug="shared")
+    for _ in range(count):
+        occupation = make_occupation(status=PUBLISHED)
+        OccupationSkill.objects.create(occupation=occupation, skill=skill, group="technical")
+    # the index's latest change, then a count per section plus a page for each non-empty
+    # one (occupations, sectors, skills): 1 + 7 + 3
+    with django_assert_num_queries(11):
+        client.get("/sitemap.xml")
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_admin_and_api(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /admin/" in lines
+    assert "Disallow: /api/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_feed_lists_recently_reviewed_profiles_newest_first_without_drafts(client, site):
+    response = client.get(reverse("recently_reviewed_feed"))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ElementTree.fromstring(response.content)  # noqa: S314
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Beta", "Alpha"]
+    assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/occupations/beta/"
+    assert entries[0].findtext(f"{ATOM}summary") == "Coordinates the flow of electricity."
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_feed_query_count_is_constant(client, make_occupation, django_assert_num_queries, count):
+    for _ in range(count):
+        make_occupation(status=PUBLISHED)
+    with django_assert_num_queries(1):
+        client.get(reverse("recently_reviewed_feed"))
+
+
+def test_pages_advertise_the_feed_and_the_favicon(client, site):
+    html = client.get("/").content.decode()
+    assert '<link rel="alternate" type="application/atom+xml"' in html
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in html
+
+
+def test_favicon_ico_redirects_to_a_real_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert response["Location"] == "/static/img/favicon.ico"
+    with open(finders.find("img/favicon.ico"), "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # the ICO header
+    assert finders.find("img/favicon.svg")
