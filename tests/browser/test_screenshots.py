@@ -11,12 +11,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PAGES = ["index", "profile-dispatchers", "profile-operator", "compare", "skill"]
 SHOTS = [(1280, "light", ""), (375, "light", ""), (1280, "dark", "-dark")]
 
-# Names the elements that stick out past the viewport, so the page owner knows what to fix.
-WIDEST_ELEMENTS = """() => [...document.querySelectorAll('body *')]
-    .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-    .slice(0, 8)
-    .map(el => `<${el.tagName.toLowerCase()} class="${el.getAttribute('class') || ''}">`
-        + ` right edge ${Math.round(el.getBoundingClientRect().right)} px`)"""
+# Names the outermost elements that stick out past the viewport (not those inside a
+# scrolling or clipping box, which is allowed to be wider), so the page owner knows what to fix.
+WIDEST_ELEMENTS = """() => {
+    const limit = document.documentElement.clientWidth + 1;
+    const contained = el => {
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+            if (getComputedStyle(up).overflowX !== 'visible') return true;
+        }
+        return false;
+    };
+    const sticksOut = el => el.getBoundingClientRect().right > limit && !contained(el);
+    return [...document.querySelectorAll('body *')]
+        .filter(el => sticksOut(el) && !(el.parentElement && sticksOut(el.parentElement)))
+        .slice(0, 8)
+        .map(el => `<${el.tagName.toLowerCase()} class="${el.getAttribute('class') || ''}">`
+            + ` "${el.textContent.trim().slice(0, 40)}" right edge`
+            + ` ${Math.round(el.getBoundingClientRect().right)} px`);
+}"""
 
 
 @pytest.mark.parametrize("name", PAGES)
