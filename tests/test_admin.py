@@ -836,3 +836,58 @@ def test_recover_list_offers_a_deleted_profile(editor_client, profile):
 
     assert recover.status_code == HTTPStatus.OK
     assert profile.title in recover.content.decode()
+
+
+# --- Query counts ------------------------------------------------------------------------------
+# Measured on SQLite and PostgreSQL alike, for an editor (their permission lookups included).
+# The occupation change page: session, user, 2 permission lookups, savepoint pair, the
+# occupation, its sector's autocomplete label, one query per inline (19), the own-token check.
+CHANGE_PAGE_QUERIES = 28
+CHANGELIST_QUERIES = 11
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_change_page_query_count_does_not_grow_with_rows(
+    editor_client, make_occupation, rows, django_assert_num_queries
+):
+    occupation = fill_profile(
+        make_occupation(title="Grid Dispatcher", slug="grid-dispatcher"), rows
+    )
+    url = change_url(occupation)
+    editor_client.get(url)  # warm the per-process caches (content types)
+
+    with django_assert_num_queries(CHANGE_PAGE_QUERIES):
+        response = editor_client.get(url)
+
+    page = response.content.decode()
+    last = rows - 1
+    # Every row is on the page, with its vocabulary, source and related-profile labels.
+    for label in [
+        f"Duty {last}",
+        f"Skill grid-dispatcher {last}",
+        f"Source grid-dispatcher {last}",
+        f"RatingDimension grid-dispatcher {last}",
+        f"Neighbour grid-dispatcher {last}",
+        f"Table {last}",
+    ]:
+        assert label in page
+    assert response.context["inline_admin_formsets"][2].formset.total_form_count() == rows
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_changelist_query_count_does_not_grow_with_occupations(
+    editor_client, make_occupation, rows, django_assert_num_queries
+):
+    for number in range(rows):
+        models.AlternateTitle.objects.create(occupation=make_occupation(), title=f"Alias {number}")
+    url = reverse("admin:occupations_occupation_changelist")
+    editor_client.get(url)
+
+    with django_assert_num_queries(CHANGELIST_QUERIES):
+        response = editor_client.get(url)
+    with django_assert_num_queries(CHANGELIST_QUERIES):
+        searched = editor_client.get(url, {"q": "Alias", "status__exact": "draft"})
+
+    assert len(response.context["cl"].result_list) == rows
+    assert len(searched.context["cl"].result_list) == rows
+    assert f"Test Occupation {rows}" in response.content.decode()
