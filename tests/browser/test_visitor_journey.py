@@ -57,9 +57,9 @@ def test_visitor_searches_filters_reads_follows_a_skill_and_compares(
     expect(card_link(page, DISPATCHERS_TITLE)).to_be_visible()
 
     # A skill only the dispatchers list narrows the results to them; the query stays.
-    filters = page.locator("details", has=page.get_by_text("Filters", exact=True))
-    if not filters.evaluate("details => details.open"):
-        filters.get_by_text("Filters", exact=True).click()
+    filters_toggle = page.locator("summary", has_text=re.compile(r"^\s*Filters"))
+    if not filters_toggle.evaluate("summary => summary.parentElement.open"):
+        filters_toggle.click()
     page.get_by_label("Skill", exact=True).select_option(label=only_dispatchers_skill.name)
     page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(rf"skill={only_dispatchers_skill.slug}"))
