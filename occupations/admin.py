@@ -9,12 +9,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models as db_models
+from django.db import transaction
+from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from . import enums, models, search, services
@@ -358,8 +361,32 @@ class OccupationSourceInline(TabularRows):
 # --- Occupation --------------------------------------------------------------------------
 
 
+class ParkRowsBeforeRevertMixin:
+    """Let the history page's revert undo a reorder (see `services.occupation_rows_park`).
+
+    The rows are parked in a transaction around reversion's own; it is kept only when the
+    revert was saved (a new version exists), so viewing an old version or a failed revert
+    leaves the positions untouched.
+    """
+
+    def park_rows(self, object_id):
+        raise NotImplementedError
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        versions = Version.objects.get_for_object_reference(self.model, version.object_id)
+        with transaction.atomic(using=version.db):
+            before = versions.count()
+            self.park_rows(version.object_id)
+            response = super()._reversion_revisionform_view(
+                request, version, template_name, extra_context
+            )
+            if versions.count() == before:
+                transaction.set_rollback(True, using=version.db)
+        return response
+
+
 @admin.register(models.Occupation)
-class OccupationAdmin(CompareVersionAdmin):
+class OccupationAdmin(ParkRowsBeforeRevertMixin, CompareVersionAdmin):
     list_display = ["title", "code", "sector", "status", "last_reviewed"]
     list_filter = ["status", "sector", "ai_outlook", "skilled_migration"]
     search_fields = ["title", "code", "alternate_titles__title"]
@@ -431,6 +458,15 @@ class OccupationAdmin(CompareVersionAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).for_admin_list()
 
+    def park_rows(self, object_id):
+        services.occupation_rows_park(occupation_id=int(object_id))
+
+    def changelist_view(self, request, extra_context=None):
+        # VersionAdmin wraps the changelist in one revision; the actions' services record
+        # one revision per profile instead, so reverting one profile never reverts another.
+        context = {"has_change_permission": self.has_change_permission(request)}
+        return admin.ModelAdmin.changelist_view(self, request, {**context, **(extra_context or {})})
+
     def save_model(self, request, obj, form, change):
         # Publishing by editing the status stamps the date, as the publish action does.
         if obj.status == enums.PublicationStatus.PUBLISHED and obj.published_at is None:
@@ -490,7 +526,7 @@ class ListItemInline(StackedRows):
     classes = []
 
 
-class OccupationRowAdmin(CompareVersionAdmin):
+class OccupationRowAdmin(ParkRowsBeforeRevertMixin, CompareVersionAdmin):
     """A row of a profile with rows of its own, reached from the occupation page."""
 
     list_display = ["title", "occupation", "order"]
@@ -510,12 +546,20 @@ class OccupationRowAdmin(CompareVersionAdmin):
 
 @admin.register(models.KeyFactTable)
 class KeyFactTableAdmin(OccupationRowAdmin):
+    def park_rows(self, object_id):
+        shift = {"order": F("order") + services.ROW_PARKING_OFFSET}
+        models.KeyFact.objects.filter(table_id=int(object_id)).update(**shift)
+
     fields = ["occupation", "order", "title", "label_heading", "value_heading", "source"]
     inlines = [KeyFactInline]
 
 
 @admin.register(models.ItemList)
 class ItemListAdmin(OccupationRowAdmin):
+    def park_rows(self, object_id):
+        shift = {"order": F("order") + services.ROW_PARKING_OFFSET}
+        models.ListItem.objects.filter(item_list_id=int(object_id)).update(**shift)
+
     list_display = ["title", "kind", "occupation", "order"]
     list_filter = ["kind"]
     fields = ["occupation", "order", "kind", "title", "intro", "outro", "numbered", "source"]

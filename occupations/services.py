@@ -8,8 +8,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models as django_models
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from reversion.models import Version
 
 from . import enums, models, search
 from .revisions import OCCUPATION_CHILDREN
@@ -372,3 +374,41 @@ def occupation_delete(*, occupation: models.Occupation, user: AbstractBaseUser) 
         with reversion.create_revision():
             _record_revision(occupation=occupation, user=user, comment="Deleted through the API")
         occupation.delete()
+
+
+# --- Reverting a profile to an earlier revision -----------------------------------------------
+
+# Half the range of a small integer: above any position an editor uses.
+ROW_PARKING_OFFSET = 16_384
+
+
+def occupation_rows_park(*, occupation_id: int) -> None:
+    """Shift every positioned row of a profile above the positions in use.
+
+    django-reversion restores rows one by one; when a revert moves rows back into each
+    other's positions (undoing a reorder), each row would collide with another's current
+    position and the revert fails. With all rows parked first, any old position is free.
+    """
+    shift = {"order": F("order") + ROW_PARKING_OFFSET}
+    for name in OCCUPATION_CHILDREN:
+        model = models.Occupation._meta.get_field(name).related_model
+        if any(model_field.name == "order" for model_field in model._meta.fields):
+            model.objects.filter(occupation_id=occupation_id).update(**shift)
+    models.KeyFact.objects.filter(table__occupation_id=occupation_id).update(**shift)
+    models.ListItem.objects.filter(item_list__occupation_id=occupation_id).update(**shift)
+
+
+def occupation_revert(*, version: Version, user: AbstractBaseUser | None) -> models.Occupation:
+    """Restore a profile as it was in `version`: its fields and all of its rows (rows added
+    since are removed, deleted rows come back, positions too), as a new revision."""
+    with transaction.atomic(using=version.db), reversion.create_revision(using=version.db):
+        occupation_rows_park(occupation_id=int(version.object_id))
+        version.revision.revert(delete=True)
+        occupation = models.Occupation.objects.get(pk=version.object_id)
+        _record_revision(
+            occupation=occupation,
+            user=user,
+            comment=f"Reverted to the version of {version.revision.date_created:%Y-%m-%d %H:%M}.",
+        )
+        search.update_search_vectors([occupation.pk])
+    return occupation

@@ -891,3 +891,42 @@ def test_changelist_query_count_does_not_grow_with_occupations(
     assert len(response.context["cl"].result_list) == rows
     assert len(searched.context["cl"].result_list) == rows
     assert f"Test Occupation {rows}" in response.content.decode()
+
+
+def test_reverting_a_reorder_on_the_history_page_puts_rows_back(editor_client, profile):
+    url = change_url(profile)
+    editor_client.post(url, form_data(editor_client.get(url)))
+    first = Version.objects.get_for_object(profile).get()
+    data = form_data(editor_client.get(url))
+    set_row(data, "duties", "Monitor the grid.", order="2")
+    set_row(data, "duties", "Dispatch crews.", order="1")
+    assert editor_client.post(url, data).status_code == HTTPStatus.FOUND
+    revision_url = reverse("admin:occupations_occupation_revision", args=[profile.pk, first.pk])
+
+    # Viewing the old version changes nothing; saving it restores the positions.
+    revert_form = editor_client.get(revision_url)
+    assert duty_texts(profile) == [(1, "Dispatch crews."), (2, "Monitor the grid.")]
+    response = editor_client.post(revision_url, form_data(revert_form))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert duty_texts(profile) == [(1, "Monitor the grid."), (2, "Dispatch crews.")]
+
+
+def test_reverting_a_key_fact_table_restores_its_rows_order(superuser_client, occupation):
+    table = models.KeyFactTable.objects.create(occupation=occupation, title="Role at a glance")
+    models.KeyFact.objects.create(table=table, order=1, label="Education", value="Associate")
+    models.KeyFact.objects.create(table=table, order=2, label="Experience", value="2-4 years")
+    url = reverse("admin:occupations_keyfacttable_change", args=[table.pk])
+    superuser_client.post(url, form_data(superuser_client.get(url), form_id="keyfacttable_form"))
+    first = Version.objects.get_for_object(table).get()
+    data = form_data(superuser_client.get(url), form_id="keyfacttable_form")
+    set_row(data, "facts", "Education", order="2")
+    set_row(data, "facts", "Experience", order="1")
+    superuser_client.post(url, data)
+
+    revision_url = reverse("admin:occupations_keyfacttable_revision", args=[table.pk, first.pk])
+    page = superuser_client.get(revision_url)
+    response = superuser_client.post(revision_url, form_data(page, form_id="keyfacttable_form"))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert list(table.facts.values_list("order", "label")) == [(1, "Education"), (2, "Experience")]
