@@ -131,7 +131,9 @@ def _search_postgresql(queryset, q):
                 config=SEARCH_CONFIG,
                 start_sel=HIGHLIGHT_START,
                 stop_sel=HIGHLIGHT_STOP,
-                highlight_all=True,
+                # A card-sized fragment around the first match (the start when none).
+                max_words=40,
+                min_words=20,
             ),
         )
         .order_by("-search_rank", "title", "pk")
