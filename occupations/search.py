@@ -131,9 +131,9 @@ def _search_postgresql(queryset, q):
                 config=SEARCH_CONFIG,
                 start_sel=HIGHLIGHT_START,
                 stop_sel=HIGHLIGHT_STOP,
-                # A card-sized fragment around the first match (the start when none).
-                max_words=40,
-                min_words=20,
+                # The whole summary, verbatim (fragments would drop anything tag-like);
+                # the card cuts it around the first match.
+                highlight_all=True,
             ),
         )
         .order_by("-search_rank", "title", "pk")

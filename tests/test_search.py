@@ -125,7 +125,21 @@ def test_highlight_escapes_the_text_and_marks_only_the_matches():
 
 def test_highlight_cut_short_closes_an_open_mark():
     headline = f"one two {HIGHLIGHT_START}three four{HIGHLIGHT_STOP} five"
-    assert highlight(headline, 3) == "one two <mark>three…</mark>"
+    assert highlight(headline, 3) == "one two <mark>three</mark>…"
+
+
+def test_highlight_cut_short_keeps_a_late_match_in_view():
+    words = [f"w{n}" for n in range(60)]
+    words[50] = f"{HIGHLIGHT_START}match{HIGHLIGHT_STOP}"
+    shown = highlight(" ".join(words), 20)
+    assert shown.startswith("…w40 ")
+    assert "<mark>match</mark>" in shown
+    assert shown.endswith("w59")
+    assert len(shown.split()) == 20
+
+
+def test_highlight_leaves_a_short_text_whole():
+    assert highlight("a b c", 20) == "a b c"
 
 
 def test_highlight_of_nothing_is_empty():

@@ -36,16 +36,23 @@ def absolute_url_tag(context, path=None):
 def highlight(headline, max_words=None):
     """Escape a search headline, then turn only our private markers into <mark> elements.
 
-    With `max_words`, the text is cut first (an open highlight is closed), so cards stay short.
+    With `max_words`, a longer text is cut to that many words around the first highlight
+    (a few words of lead-in), with "…" where it was cut and any open highlight closed.
     """
     if headline is None:
         return ""
-    if max_words:
-        words = headline.split()
-        if len(words) > int(max_words):
-            headline = " ".join(words[: int(max_words)]) + "…"
-            if headline.count(HIGHLIGHT_START) > headline.count(HIGHLIGHT_STOP):
-                headline += HIGHLIGHT_STOP
+    words = headline.split()
+    if max_words and len(words) > int(max_words):
+        limit = int(max_words)
+        first = next((i for i, word in enumerate(words) if HIGHLIGHT_START in word), 0)
+        start = max(0, min(first - 8, len(words) - limit))
+        kept = words[start : start + limit]
+        if HIGHLIGHT_STOP in kept[0] and HIGHLIGHT_START not in kept[0]:
+            kept[0] = kept[0].replace(HIGHLIGHT_STOP, "")
+        headline = " ".join(kept)
+        if headline.count(HIGHLIGHT_START) > headline.count(HIGHLIGHT_STOP):
+            headline += HIGHLIGHT_STOP
+        headline = ("…" if start else "") + headline + ("…" if start + limit < len(words) else "")
     text = escape(headline)
     return mark_safe(  # noqa: S308 - every character but the markers was escaped above
         text.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
