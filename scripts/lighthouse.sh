@@ -109,8 +109,10 @@ for report in reports:
             if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
                 value = f" ({audit['displayValue']})" if audit.get("displayValue") else ""
                 lines.append(f"  {key}: {ref['id']} score {audit['score']:.2f}{value}: {audit['title']}")
-    print(f"\nWhat costs points on {path}:" if lines else f"\n{path}: no weighted audit below 1.")
-    print("\n".join(lines))
+    if lines:
+        print(f"\nWhat costs points on {path}:\n" + "\n".join(lines))
+    else:
+        print(f"\n{path}: no weighted audit below 1.")
 
 print(f"\nAims: {AIMS}. Reports: lighthouse-report/*.report.html")
 if missed:
