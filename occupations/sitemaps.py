@@ -42,15 +42,26 @@ class OccupationSitemap(SiteSitemap):
         return occupation.updated_at
 
 
+LIST_PAGES = [
+    "occupations:occupation_list",
+    "occupations:sector_list",
+    "occupations:skill_list",
+    "occupations:qualification_list",
+    "occupations:visa_list",
+    "occupations:growth_area_list",
+    "occupations:glossary_term_list",
+]
+
+
 class IndexSitemap(SiteSitemap):
-    """The index; its lastmod is the latest change to any published profile."""
+    """The index and the vocabulary lists; lastmod is the latest change to a published profile."""
 
     changefreq = "weekly"
     priority = 1.0
 
     def items(self):
         latest = Occupation.objects.published().aggregate(latest=Max("updated_at"))["latest"]
-        return [("occupations:occupation_list", latest)]
+        return [(name, latest) for name in LIST_PAGES]
 
     def location(self, item):
         return reverse(item[0])

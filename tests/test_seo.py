@@ -151,6 +151,7 @@ def test_sitemap_lists_published_profiles_and_vocabulary_in_use_with_lastmod(cli
     assert "http://testserver/occupations/beta/" in entries
     assert "http://testserver/occupations/hidden/" not in entries
     assert entries["http://testserver/"]
+    assert entries["http://testserver/glossary/"] == entries["http://testserver/"]
     assert entries["http://testserver/skills/load-forecasting/"]
     assert entries["http://testserver/sectors/energy/"]
     assert "http://testserver/skills/unused/" not in entries
