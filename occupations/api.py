@@ -188,7 +188,11 @@ def flatten_errors(errors, prefix=""):
     flat = {}
     if isinstance(errors, dict):
         for key, value in errors.items():
-            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+            if isinstance(key, int):  # a list's errors, keyed by the row's index
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_errors(value, path))
     elif isinstance(errors, list) and all(isinstance(item, str) for item in errors):
         flat[prefix or "non_field_errors"] = [str(item) for item in errors]
     elif isinstance(errors, list):

@@ -247,9 +247,12 @@ def _build_rows(*, spec, rows, occupation_slug, found, errors):
         path = f"{spec.key}[{index}]"
         values = dict(row)
         nested_rows = values.pop(spec.nested[0], []) if spec.nested else []
+        unknown = []  # already reported by _resolve_slugs: no second "cannot be null"
         for name, model in spec.refs.items():
             slug = values.pop(name, None)
             values[name] = found.get((model, slug)) if slug else None
+            if slug and values[name] is None:
+                unknown.append(name)
         if spec.model is models.RatingScore:
             dimension = row.get("dimension")
             if dimension in seen_dimensions:
@@ -266,7 +269,7 @@ def _build_rows(*, spec, rows, occupation_slug, found, errors):
         try:
             # The occupation may not exist yet; its rules (unique order, not self) are
             # checked above instead.
-            instance.full_clean(exclude=["occupation"])
+            instance.full_clean(exclude=["occupation", *unknown])
         except ValidationError as error:
             errors.add_django(path, error)
         children = []

@@ -1,0 +1,232 @@
+"""HTTP conventions of the API: ETags and preconditions, throttling, CORS, the schema and docs."""
+
+import json
+from http import HTTPStatus
+
+import pytest
+import yaml
+from django.core.cache import cache
+from django.core.management import call_command
+from rest_framework.throttling import SimpleRateThrottle
+
+from occupations.models import Occupation
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/api/v1/occupations/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_cache():
+    cache.clear()
+
+
+def detail_url(slug):
+    return f"{LIST_URL}{slug}/"
+
+
+def put(client, occupation, document, **extra):
+    return client.put(
+        detail_url(occupation.slug), json.dumps(document), content_type="application/json", **extra
+    )
+
+
+# --- ETags -----------------------------------------------------------------------------------
+
+
+def test_a_matching_if_none_match_gets_304(client, make_rich_occupation):
+    occupation = make_rich_occupation()
+    etag = client.get(detail_url(occupation.slug))["ETag"]
+
+    response = client.get(detail_url(occupation.slug), HTTP_IF_NONE_MATCH=etag)
+    stale = client.get(detail_url(occupation.slug), HTTP_IF_NONE_MATCH='"old"')
+
+    assert response.status_code == HTTPStatus.NOT_MODIFIED
+    assert response["ETag"] == etag
+    assert response.content == b""
+    assert stale.status_code == HTTPStatus.OK
+
+
+def test_the_etag_changes_when_a_child_row_changes(client, make_rich_occupation):
+    occupation = make_rich_occupation()
+    before = client.get(detail_url(occupation.slug))["ETag"]
+
+    occupation.faqs.update(answer="A new answer.")
+
+    assert client.get(detail_url(occupation.slug))["ETag"] != before
+
+
+def test_two_puts_from_the_same_etag_the_second_gets_412_and_changes_nothing(
+    client, editor, token_header, make_rich_occupation
+):
+    occupation = make_rich_occupation()
+    auth = token_header(editor)
+    read = client.get(detail_url(occupation.slug), **auth)
+    first_edit = {**read.json(), "title": "First edit"}
+    second_edit = {**read.json(), "title": "Second edit", "duties": []}
+
+    first = put(client, occupation, first_edit, HTTP_IF_MATCH=read["ETag"], **auth)
+    second = put(client, occupation, second_edit, HTTP_IF_MATCH=read["ETag"], **auth)
+
+    assert first.status_code == HTTPStatus.OK
+    assert first["ETag"] != read["ETag"]
+    assert second.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert "If-Match" in second.json()["detail"]
+    occupation.refresh_from_db()
+    assert occupation.title == "First edit"
+    assert occupation.duties.count() == 1
+
+
+def test_a_put_with_the_current_etag_or_none_is_accepted(
+    client, editor, token_header, make_rich_occupation
+):
+    occupation = make_rich_occupation()
+    auth = token_header(editor)
+    read = client.get(detail_url(occupation.slug), **auth)
+
+    with_etag = put(client, occupation, read.json(), HTTP_IF_MATCH=read["ETag"], **auth)
+    without = put(client, occupation, read.json(), **auth)
+    with_star = put(client, occupation, read.json(), HTTP_IF_MATCH="*", **auth)
+
+    assert with_etag.status_code == without.status_code == with_star.status_code == HTTPStatus.OK
+
+
+def test_a_stale_delete_gets_412_and_keeps_the_profile(
+    client, editor, token_header, make_rich_occupation
+):
+    occupation = make_rich_occupation()
+
+    response = client.delete(
+        detail_url(occupation.slug), HTTP_IF_MATCH='"stale"', **token_header(editor)
+    )
+
+    assert response.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert Occupation.objects.filter(pk=occupation.pk).exists()
+
+
+def test_a_weak_if_match_never_matches(client, editor, token_header, make_rich_occupation):
+    occupation = make_rich_occupation()
+    auth = token_header(editor)
+    read = client.get(detail_url(occupation.slug), **auth)
+
+    response = put(client, occupation, read.json(), HTTP_IF_MATCH=f"W/{read['ETag']}", **auth)
+
+    assert response.status_code == HTTPStatus.PRECONDITION_FAILED
+
+
+# --- Throttling ------------------------------------------------------------------------------
+
+
+def test_too_many_anonymous_requests_get_429_with_retry_after(
+    client, published_occupation, monkeypatch
+):
+    # DRF reads the rates once, at import: patch the class attribute, not the settings.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": None})
+
+    statuses = [client.get(LIST_URL).status_code for _ in range(3)]
+
+    assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
+    response = client.get(LIST_URL)
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_authenticated_clients_have_their_own_rate(
+    client, editor, token_header, published_occupation, monkeypatch
+):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "1/minute", "user": "2/minute"}
+    )
+    auth = token_header(editor)
+
+    client.get(LIST_URL)  # uses up the anonymous allowance only
+    statuses = [client.get(LIST_URL, **auth).status_code for _ in range(3)]
+
+    assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
+
+
+# --- CORS --------------------------------------------------------------------------------------
+
+
+def test_anonymous_get_is_allowed_from_any_origin(client, published_occupation):
+    response = client.get(LIST_URL, HTTP_ORIGIN="https://jobs.example")
+
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST", "PATCH", "DELETE"])
+def test_a_cross_origin_preflight_for_a_write_is_not_allowed(client, published_occupation, method):
+    response = client.options(
+        detail_url(published_occupation.slug),
+        HTTP_ORIGIN="https://jobs.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
+    )
+
+    allowed = [m.strip() for m in response.get("Access-Control-Allow-Methods", "").split(",")]
+    assert method not in allowed
+    assert "Access-Control-Allow-Credentials" not in response
+
+
+def test_the_public_site_is_not_opened_to_other_origins(client, published_occupation):
+    response = client.get(published_occupation.get_absolute_url(), HTTP_ORIGIN="https://x.example")
+
+    assert "Access-Control-Allow-Origin" not in response
+
+
+# --- Schema and docs ---------------------------------------------------------------------------
+
+
+def test_the_schema_documents_every_status_each_operation_returns(client):
+    response = client.get("/api/schema/")
+
+    assert response.status_code == HTTPStatus.OK
+    schema = yaml.safe_load(response.content)
+    operations = schema["paths"]["/api/v1/occupations/{slug}/"]
+    assert set(operations["get"]["responses"]) == {"200", "304", "401", "404", "429"}
+    assert set(operations["put"]["responses"]) == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "412",
+        "415",
+        "429",
+    }
+    assert set(operations["delete"]["responses"]) == {"204", "401", "403", "404", "412", "429"}
+    assert set(schema["paths"]["/api/v1/occupations/"]["post"]["responses"]) == {
+        "201",
+        "400",
+        "401",
+        "403",
+        "415",
+        "429",
+    }
+    components = schema["components"]["schemas"]
+    assert {
+        "OccupationDocument",
+        "OccupationDocumentRequest",
+        "PatchedOccupationDocumentRequest",
+    } <= set(components)
+
+
+def test_the_schema_is_valid_without_warnings():
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/docs/redoc/"])
+def test_the_api_docs_are_served_without_a_cdn(client, url):
+    response = client.get(url)
+
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "cdn.jsdelivr" not in html
+
+
+def test_a_token_is_obtained_with_username_and_password(client, editor):
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "edna", "password": "editor-pass-123"}
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["token"] == editor.auth_token.key
