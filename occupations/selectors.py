@@ -126,7 +126,7 @@ def salary_charts(occupation):
     for currency, bands in by_currency.items():
         lowest = min(band.annual_min for band in bands)
         highest = max(band.annual_max for band in bands)
-        step = _nice_step(max(highest - lowest, 1))
+        step = _nice_step(max(highest - lowest, highest // 5, 1))  # one band: still a range
         low = math.floor(lowest / step) * step
         if low == lowest and low > 0:
             low -= step  # keep the lowest bar off the chart's edge

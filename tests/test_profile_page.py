@@ -774,3 +774,7 @@ def test_seed_profiles_show_the_facts_of_their_source_documents(
     assert re.search(r"Shares \d+ skills?.*Power Distributors and Dispatchers", dso, re.S)
     salaries = graph_node(structured_data(dispatchers), "Occupation")["estimatedSalary"]
     assert (salaries[0]["minValue"], salaries[0]["maxValue"]) == (55000, 75000)
+    for response in (dispatchers, operator):
+        levels = [level for level, _text in outline(response).headings]
+        assert levels.count(1) == 1
+        assert all(later - earlier <= 1 for earlier, later in zip(levels, levels[1:], strict=False))
