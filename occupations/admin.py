@@ -614,7 +614,11 @@ PROFILE_ROWS = {
 for _model, _vocabulary in PROFILE_ROWS.items():
     admin.site.register(
         _model,
-        type(f"{_model.__name__}Admin", (ProfileRowAdmin,), {"vocabulary": _vocabulary}),
+        type(
+            f"{_model.__name__}Admin",
+            (ProfileRowAdmin,),
+            {"vocabulary": _vocabulary, "list_select_related": ["occupation", *_vocabulary]},
+        ),
     )
 
 

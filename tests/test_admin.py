@@ -842,8 +842,10 @@ def test_recover_list_offers_a_deleted_profile(editor_client, profile):
 # Measured on SQLite and PostgreSQL alike, for an editor (their permission lookups included).
 # The occupation change page: session, user, 2 permission lookups, savepoint pair, the
 # occupation, its sector's autocomplete label, one query per inline (19), the own-token check.
+# The changelist: session, user, 2 permission lookups, sector filter, 2 counts, the
+# own-token check, one page of occupations with their sectors.
 CHANGE_PAGE_QUERIES = 28
-CHANGELIST_QUERIES = 11
+CHANGELIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("rows", [1, 30])
@@ -930,3 +932,57 @@ def test_reverting_a_key_fact_table_restores_its_rows_order(superuser_client, oc
 
     assert response.status_code == HTTPStatus.FOUND
     assert list(table.facts.values_list("order", "label")) == [(1, "Education"), (2, "Experience")]
+
+
+def test_publishing_by_editing_the_status_stamps_the_date(editor_client, occupation):
+    data = form_data(editor_client.get(change_url(occupation)))
+    data["status"] = enums.PublicationStatus.PUBLISHED
+
+    assert editor_client.post(change_url(occupation), data).status_code == HTTPStatus.FOUND
+    occupation.refresh_from_db()
+    assert occupation.published_at is not None
+
+    data = form_data(editor_client.get(change_url(occupation)))
+    data["status"] = enums.PublicationStatus.DRAFT
+    editor_client.post(change_url(occupation), data)
+    occupation.refresh_from_db()
+    assert occupation.published_at is None
+
+
+@pytest.mark.parametrize(
+    "model",
+    [models.Duty, models.OccupationSkill, models.RatingScore, models.KeyFact, models.ListItem],
+)
+def test_row_changelists_open_without_one_query_per_row(
+    superuser_client, make_occupation, model, django_assert_max_num_queries
+):
+    fill_profile(make_occupation(title="Grid Dispatcher", slug="grid-dispatcher"), 10)
+    url = reverse(f"admin:occupations_{model._meta.model_name}_changelist")
+    superuser_client.get(url)
+    with django_assert_max_num_queries(12):
+        response = superuser_client.get(url)
+    assert response.status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(
+    "slug", ["power-distributors-and-dispatchers", "distribution-system-operator"]
+)
+def test_real_profile_opens_and_saves_back_unchanged_in_the_admin(editor_client, slug):
+    from django.core.management import call_command
+
+    call_command(
+        "loaddata",
+        "vocabulary",
+        "power-distributors-and-dispatchers",
+        "distribution-system-operator",
+        verbosity=0,
+    )
+    occupation = models.Occupation.objects.get(slug=slug)
+    before = collection_counts(occupation)
+    page = editor_client.get(change_url(occupation))
+    assert page.status_code == HTTPStatus.OK
+
+    response = editor_client.post(change_url(occupation), form_data(page))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert collection_counts(occupation) == before
