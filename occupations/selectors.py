@@ -347,8 +347,9 @@ def profile_context(occupation, *, include_drafts):
         ("fit", "Who it fits", fit_traits),
         ("career-path", "Career path", career_steps or page["career_path_lists"]),
         ("career-outlook", "Career outlook", has_outlook),
-        *((f"list-{lst.pk}", lst.title, True) for lst in page["challenge_lists"]),
-        *((f"list-{lst.pk}", lst.title, True) for lst in page["trend_lists"]),
+        # The contents name these by kind; the section keeps the source's longer title.
+        *((f"list-{lst.pk}", lst.get_kind_display(), True) for lst in page["challenge_lists"]),
+        *((f"list-{lst.pk}", lst.get_kind_display(), True) for lst in page["trend_lists"]),
         ("faq", "Frequently asked questions", faqs),
         ("glossary", "Glossary", glossary),
         (
