@@ -219,3 +219,11 @@ def test_favicon_ico_redirects_to_a_real_static_icon(client):
     with open(finders.find("img/favicon.ico"), "rb") as icon:
         assert icon.read(4) == b"\x00\x00\x01\x00"  # the ICO header
     assert finders.find("img/favicon.svg")
+
+
+def test_index_describes_its_search_box_to_search_engines(client, site):
+    [website] = json_ld(client.get("/"))
+    assert website["@type"] == "WebSite"
+    assert website["potentialAction"]["target"]["urlTemplate"] == (
+        "http://testserver/?q={search_term_string}"
+    )

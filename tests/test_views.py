@@ -91,6 +91,7 @@ def test_index_shows_a_card_per_published_profile_with_its_facts(client, make_pr
         overall_rating="7.5",
         ai_outlook=enums.AIOutlook.MIXED,
         ai_verdict="Mixed augmentation",
+        last_reviewed="2026-10-05",
     )
     response = client.get(INDEX)
     assert response.status_code == HTTPStatus.OK
@@ -103,6 +104,7 @@ def test_index_shows_a_card_per_published_profile_with_its_facts(client, make_pr
     assert "Mixed augmentation" in page
     assert "$40,001–$62,000 USD" in page
     assert "1 occupation<" in page
+    assert '<time datetime="2026-10-05">5 Oct 2026</time>' in page
 
 
 def test_index_says_not_rated_and_salary_not_stated_when_those_are_missing(client, make_occupation):

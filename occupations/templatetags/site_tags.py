@@ -131,3 +131,26 @@ def field_widget(field):
     return field.as_widget(
         attrs={"aria-invalid": "true", "aria-describedby": f"{field.auto_id}-error"}
     )
+
+
+@register.simple_tag(takes_context=True)
+def website_json_ld(context):
+    """schema.org WebSite with its SearchAction: the index's search box, for search engines."""
+    request = context["request"]
+    home = absolute_url(request, "/")
+    return json_ld_script(
+        {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": "CareerGraph",
+            "url": home,
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": {
+                    "@type": "EntryPoint",
+                    "urlTemplate": f"{home}?q={{search_term_string}}",
+                },
+                "query-input": "required name=search_term_string",
+            },
+        }
+    )
