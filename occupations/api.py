@@ -8,6 +8,7 @@ stale If-Match gives 412 on writes. See docs/api.md.
 """
 
 import copy
+import re
 from http import HTTPStatus
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -31,6 +32,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
@@ -42,7 +44,9 @@ from .serializers import user_can_see_drafts
 
 app_name = "api"
 
-SLUG_PATTERN = "[-a-zA-Z0-9_]+"
+# Any path segment reaches the view, so a malformed slug gets the API's JSON 404 rather
+# than the site's HTML one.
+SLUG_PATTERN = "[^/]+"
 SEARCH_MAX_LENGTH = 200
 
 
@@ -163,6 +167,37 @@ class SiteSearchFilter(BaseFilterBackend):
         ]
 
 
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, except that an empty value is a 400 rather than "any".
+
+    The HTML form sends empty fields for "any"; an API client leaves the parameter out, and
+    an empty value is not what the schema says the parameter takes (a choice, a number, a
+    slug). Free-text filters (`q`) may still be empty."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            blank = {
+                name: ["Leave the parameter out instead of sending it empty."]
+                for name, filter_ in filterset_class.base_filters.items()
+                if not isinstance(filter_, django_filters.CharFilter)
+                and any(not value.strip() for value in request.query_params.getlist(name))
+            }
+            if blank:
+                raise ValidationError(blank)
+        return super().filter_queryset(request, queryset, view)
+
+
+class StrictPageNumberPagination(PageNumberPagination):
+    """Page numbers are positive integers: `?page=` or `?page=last` is a 404 like page 0."""
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not re.fullmatch(r"[0-9]{1,9}", raw):
+            raise NotFound("Invalid page.")
+        return super().get_page_number(request, paginator)
+
+
 class OccupationApiFilter(OccupationFilter):
     """The site's FilterSet plus `status`, which only changes anything for editors (everyone
     else only ever sees published profiles)."""
@@ -274,10 +309,11 @@ class OccupationViewSet(viewsets.ModelViewSet):
     """Occupation profiles: compact list, whole document by slug, whole-document writes."""
 
     queryset = models.Occupation.objects.all()
+    pagination_class = StrictPageNumberPagination
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     parser_classes = [JSONParser]
-    filter_backends = [SiteSearchFilter, DjangoFilterBackend, OrderingFilter]
+    filter_backends = [SiteSearchFilter, StrictFilterBackend, OrderingFilter]
     filterset_class = OccupationApiFilter
     ordering_fields = [
         "title",
@@ -315,15 +351,19 @@ class OccupationViewSet(viewsets.ModelViewSet):
     # Writes
 
     def create(self, request, *args, **kwargs):
+        data = self._validated(request, instance=None, partial=False)
         with transaction.atomic():
-            occupation = self._save(request, occupation=None, partial=False)
+            occupation = self._save(request, occupation=None, data=data)
         return self._document_response(occupation, HTTPStatus.CREATED, location=True)
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
+        # The body is checked before the precondition, so a malformed request is a 400
+        # whatever If-Match says; the model rules are checked by the service, under the lock.
+        data = self._validated(request, instance=self.get_object(), partial=partial)
         with transaction.atomic():
             current = self._current_for_write(request)
-            occupation = self._save(request, occupation=current, partial=partial)
+            occupation = self._save(request, occupation=current, data=data)
         return self._document_response(occupation, HTTPStatus.OK)
 
     def destroy(self, request, *args, **kwargs):
@@ -331,6 +371,19 @@ class OccupationViewSet(viewsets.ModelViewSet):
             current = self._current_for_write(request)
             services.occupation_delete(occupation=current, user=request.user)
         return Response(status=HTTPStatus.NO_CONTENT)
+
+    def _validated(self, request, *, instance, partial):
+        """The body's JSON types and shapes, as the schema describes them (400 otherwise).
+
+        PATCH makes the profile's own fields optional, not the fields of the rows: a
+        collection in the body replaces the old one, so each row must be complete."""
+        serializer = self.get_serializer(instance, data=request.data)
+        if partial:
+            for field in serializer.fields.values():
+                field.required = False
+        if not serializer.is_valid():
+            raise ValidationError(flatten_errors(serializer.errors))
+        return serializer.validated_data
 
     def _current_for_write(self, request):
         """Lock the profile's row, then check If-Match against its current document."""
@@ -344,14 +397,11 @@ class OccupationViewSet(viewsets.ModelViewSet):
             raise PreconditionFailed
         return current
 
-    def _save(self, request, *, occupation, partial):
-        serializer = self.get_serializer(occupation, data=request.data, partial=partial)
-        if not serializer.is_valid():
-            raise ValidationError(flatten_errors(serializer.errors))
+    def _save(self, request, *, occupation, data):
         try:
             with transaction.atomic():
                 return services.occupation_save_document(
-                    occupation=occupation, data=serializer.validated_data, user=request.user
+                    occupation=occupation, data=data, user=request.user
                 )
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error
@@ -395,8 +445,9 @@ class VocabularyViewSet(viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
+    pagination_class = StrictPageNumberPagination
     permission_classes = [permissions.AllowAny]
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [StrictFilterBackend, OrderingFilter]
     ordering_fields = ["name", "slug"]
     model = None
     link_model = None

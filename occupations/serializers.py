@@ -520,7 +520,6 @@ class OccupationListSerializer(StrictModelSerializer):
             "currency",
             "updated_at",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_public_url(self, occupation):
@@ -680,7 +679,9 @@ class RatingDimensionSerializer(serializers.ModelSerializer):
 
 class SourceSerializer(serializers.ModelSerializer):
     url = vocabulary_url("source")
-    document_url = serializers.URLField(source="url", read_only=True, help_text="The document.")
+    document_url = serializers.CharField(
+        source="url", read_only=True, help_text="The document's address; empty when unknown."
+    )
     occupations = linked(SourceOccupationSerializer)
 
     class Meta:

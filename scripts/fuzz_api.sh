@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Fuzz the API with schemathesis against a live server on a throwaway SQLite database.
+#
+# Starts gunicorn on a free port with a fresh database (migrated, fixtures loaded, an editor
+# with a token so the writes are exercised too), runs every schemathesis check in positive
+# and negative mode with a fixed seed, stops the server and exits with schemathesis' status.
+#
+#   scripts/fuzz_api.sh               # FUZZ_MAX_EXAMPLES (default 25) cases per operation
+#
+# Used by CI (.ci/run). Needs the dev dependencies (schemathesis, gunicorn) in .venv.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=${BIN:-$ROOT/.venv/bin}
+MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-25}
+SEED=${FUZZ_SEED:-1}
+
+WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/careergraph-fuzz.XXXXXX")
+PORT=$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SERVER_PID=""
+
+cleanup() {
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID"
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [[ -n "${FUZZ_KEEP:-}" ]]; then echo "kept $WORKDIR"; else rm -rf "$WORKDIR"; fi
+}
+trap cleanup EXIT INT TERM
+
+export DATABASE_URL="sqlite:///$WORKDIR/fuzz.sqlite3"
+export DJANGO_DEBUG=false
+export DJANGO_SECRET_KEY="fuzz-only-$(date +%s)-not-a-real-secret-0123456789abcdefghij"
+export DJANGO_ALLOWED_HOSTS=127.0.0.1
+export DJANGO_SECURE_SSL_REDIRECT=false
+# The fuzzer sends thousands of requests a minute: the throttle must not answer them all
+# with 429 (throttling itself is covered by tests/test_api_protocol.py).
+export API_THROTTLE_ANON=1000000/minute
+export API_THROTTLE_USER=1000000/minute
+
+"$BIN/python" manage.py migrate --noinput -v 0
+"$BIN/python" manage.py loaddata vocabulary power-distributors-and-dispatchers \
+    distribution-system-operator -v 0
+TOKEN=$("$BIN/python" manage.py shell -v 0 -c '
+from django.contrib.auth.models import Group, User
+from rest_framework.authtoken.models import Token
+user = User.objects.create_user("fuzz-editor", is_staff=True)
+user.groups.add(Group.objects.get(name="Editors"))
+print(Token.objects.create(user=user).key)
+')
+
+"$BIN/gunicorn" careergraph.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
+    --log-level warning --error-logfile "$WORKDIR/gunicorn.log" &
+SERVER_PID=$!
+for _ in $(seq 50); do
+    if "$BIN/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/api/schema/')" 2>/dev/null; then
+        break
+    fi
+    sleep 0.2
+done
+
+# Excluded, with the reason:
+# - positive_data_acceptance: it expects every schema-valid body to be accepted, but some
+#   rules cannot be written in OpenAPI: a maximum not below the minimum, a slug not already
+#   taken, vocabulary that exists, unique row positions. The API answers those with a 400
+#   that names the field, which is the documented behaviour (docs/api.md).
+set +e
+"$BIN/schemathesis" run "http://127.0.0.1:$PORT/api/schema/" \
+    --checks all \
+    --exclude-checks positive_data_acceptance \
+    --mode all \
+    --seed "$SEED" \
+    --max-examples "$MAX_EXAMPLES" \
+    --header "Authorization: Token $TOKEN" \
+    --report junit --report-dir "$WORKDIR/report" \
+    --no-color
+STATUS=$?
+set -e
+
+if [[ -s "$WORKDIR/report/junit.xml" ]]; then
+    "$BIN/python" - "$WORKDIR/report/junit.xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+totals = {key: sum(int(s.get(key, 0)) for s in suites) for key in ("tests", "failures", "errors", "skipped")}
+print("schemathesis operations: " + ", ".join(f"{key} {value}" for key, value in totals.items()))
+PY
+fi
+if [[ -s "$WORKDIR/gunicorn.log" ]]; then
+    echo "--- server log (errors) ---"
+    cat "$WORKDIR/gunicorn.log"
+fi
+exit "$STATUS"
