@@ -398,6 +398,18 @@ def test_profile_page_query_count_is_the_same_with_1_or_30_rows_everywhere(
     assert f"Shares {rows} skill" in html
 
 
+@pytest.mark.parametrize("rows", [1, 30])
+def test_staff_query_count_adds_only_the_session_and_user(
+    staff_client, sector, rows, django_assert_num_queries
+):
+    occupation = build_profile(rows, sector, status=enums.PublicationStatus.DRAFT)
+
+    with django_assert_num_queries(PROFILE_QUERIES + 2):
+        response = staff_client.get(occupation.get_absolute_url())
+
+    assert response.status_code == HTTPStatus.OK
+
+
 # --- Sections ------------------------------------------------------------------------------------
 
 
@@ -512,6 +524,17 @@ def test_related_links_to_drafts_are_hidden_from_anonymous_visitors(client, sect
 
     assert "Other 0" not in html
     assert "Other 1" in html
+
+
+def test_staff_see_related_drafts_marked_as_drafts(staff_client, sector):
+    occupation = build_profile(2, sector)
+    Occupation.objects.filter(slug="rich-profile-other-0").update(
+        status=enums.PublicationStatus.DRAFT
+    )
+
+    html = staff_client.get(occupation.get_absolute_url()).content.decode()
+
+    assert re.search(r">Other 0</a> <span class=\"badge\">Draft</span>", html)
 
 
 def test_career_graph_counts_shared_vocabulary_and_offers_a_comparison(client, sector):
