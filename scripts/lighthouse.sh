@@ -4,14 +4,15 @@
 # that holds the demo fixtures. Prints the four category scores per page and the audits that
 # cost points; the full reports go to lighthouse-report/ (gitignored).
 #
-# Environment: CHROME_PATH (default /usr/bin/chromium), LIGHTHOUSE_PORT (8811),
+# Environment: CHROME_PATH (default /usr/bin/chromium), LIGHTHOUSE_PORT (default: a free one),
 # LIGHTHOUSE_PRESET=desktop (default: Lighthouse's mobile emulation with simulated
 # throttling), LIGHTHOUSE_STRICT=1 (exit 1 when a score misses the aims in docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
-PORT=${LIGHTHOUSE_PORT:-8811}
+# A free port unless one is given: a fixed one may belong to someone's runserver.
+PORT=${LIGHTHOUSE_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 OUT=lighthouse-report
 export CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium}
 PAGES=(
@@ -56,10 +57,11 @@ echo "Preparing a throwaway database and the static files..."
   --access-logfile /dev/null --error-logfile "$WORK/gunicorn.log" &
 GUNICORN_PID=$!
 for _ in $(seq 50); do
+  kill -0 "$GUNICORN_PID" 2>/dev/null || break   # it died (port taken?): do not test another server
   curl -fsS -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && break
   sleep 0.2
 done
-if ! curl -fsS -o /dev/null "http://127.0.0.1:$PORT/"; then
+if ! kill -0 "$GUNICORN_PID" 2>/dev/null || ! curl -fsS -o /dev/null "http://127.0.0.1:$PORT/"; then
   echo "gunicorn did not serve http://127.0.0.1:$PORT/ in 10 s:" >&2
   cat "$WORK/gunicorn.log" >&2
   exit 1
