@@ -8,6 +8,7 @@ from xml.etree import ElementTree  # noqa: S405 - parses our own responses
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from occupations import enums
@@ -227,3 +228,9 @@ def test_index_describes_its_search_box_to_search_engines(client, site):
     assert website["potentialAction"]["target"]["urlTemplate"] == (
         "http://testserver/?q={search_term_string}"
     )
+
+
+def test_the_site_frame_renders_without_a_request(site):
+    html = render_to_string("base.html", {"page_title": "Offline"})
+    assert "<title>Offline | CareerGraph</title>" in html
+    assert '<link rel="canonical" href="/">' in html

@@ -22,14 +22,18 @@ def absolute_url(request, path):
     """`path` on the public origin: settings.SITE_URL when set, else the request's host."""
     if settings.SITE_URL:
         return f"{settings.SITE_URL}{path}"
+    if request is None:  # rendered outside a request: the best we can do is the path
+        return path
     return request.build_absolute_uri(path)
 
 
 @register.simple_tag(takes_context=True, name="absolute_url")
 def absolute_url_tag(context, path=None):
     """The absolute URL of `path` (default: this page without its query string)."""
-    request = context["request"]
-    return absolute_url(request, request.path if path is None else path)
+    request = context.get("request")
+    if path is None:
+        path = request.path if request is not None else "/"
+    return absolute_url(request, path)
 
 
 @register.filter
@@ -70,7 +74,7 @@ def json_ld_script(data):
 @register.simple_tag(takes_context=True)
 def breadcrumb_json_ld(context, crumbs):
     """schema.org BreadcrumbList for `crumbs`, a list of (name, path) pairs."""
-    request = context["request"]
+    request = context.get("request")
     return json_ld_script(
         {
             "@context": "https://schema.org",
@@ -115,7 +119,8 @@ def rating(score):
 @register.simple_tag(takes_context=True)
 def nav_current(context, path):
     """` aria-current="page"` on the link to this page, `="true"` inside its section."""
-    current = context["request"].path
+    request = context.get("request")
+    current = request.path if request is not None else ""
     if current == path:
         return mark_safe(' aria-current="page"')
     if path != "/" and current.startswith(path):
@@ -136,8 +141,7 @@ def field_widget(field):
 @register.simple_tag(takes_context=True)
 def website_json_ld(context):
     """schema.org WebSite with its SearchAction: the index's search box, for search engines."""
-    request = context["request"]
-    home = absolute_url(request, "/")
+    home = absolute_url(context.get("request"), "/")
     return json_ld_script(
         {
             "@context": "https://schema.org",
