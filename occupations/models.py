@@ -56,8 +56,7 @@ def unique_order(parent):
 
 def score_in_range(field):
     return models.CheckConstraint(
-        condition=Q(**{f"{field}__isnull": True})
-        | Q(**{f"{field}__gte": 0, f"{field}__lte": 10}),
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 10}),
         name=f"%(app_label)s_%(class)s_{field}_between_0_and_10",
         violation_error_message="A score must be between 0 and 10.",
     )
@@ -197,25 +196,27 @@ class OccupationQuerySet(models.QuerySet):
         """The API list: `for_list()` plus the bands' currency (null when they mix currencies)."""
         # Aggregating queries ignore Meta.ordering, so the order is explicit (the search's
         # relevance order, applied later, replaces it).
-        return self.for_list().order_by("title", "pk").annotate(
-            salary_currency_low=models.Min("salary_bands__currency"),
-            salary_currency_high=models.Max("salary_bands__currency"),
-            salary_currency=models.Case(
-                models.When(
-                    salary_currency_low=F("salary_currency_high"),
-                    then=F("salary_currency_low"),
+        return (
+            self.for_list()
+            .order_by("title", "pk")
+            .annotate(
+                salary_currency_low=models.Min("salary_bands__currency"),
+                salary_currency_high=models.Max("salary_bands__currency"),
+                salary_currency=models.Case(
+                    models.When(
+                        salary_currency_low=F("salary_currency_high"),
+                        then=F("salary_currency_low"),
+                    ),
+                    default=None,
+                    output_field=models.CharField(),
                 ),
-                default=None,
-                output_field=models.CharField(),
-            ),
+            )
         )
 
     def for_detail(self):
         """A whole profile with every collection, in a fixed number of queries."""
         source = ["source"]
-        return self.select_related(
-            "sector", "code_source", "ai_summary_source"
-        ).prefetch_related(
+        return self.select_related("sector", "code_source", "ai_summary_source").prefetch_related(
             *(
                 models.Prefetch(name, queryset=model.objects.select_related(*source))
                 for name, model in [
@@ -391,9 +392,7 @@ class Occupation(models.Model):
         ordering = ["title"]
         indexes = [
             GinIndex(fields=["search_vector"], name="occupation_search_vector_gin"),
-            GinIndex(
-                fields=["title"], name="occupation_title_trgm", opclasses=["gin_trgm_ops"]
-            ),
+            GinIndex(fields=["title"], name="occupation_title_trgm", opclasses=["gin_trgm_ops"]),
         ]
         constraints = [
             *not_blank("title", "slug", "summary"),
@@ -403,8 +402,7 @@ class Occupation(models.Model):
                 violation_error_message="The occupation code is malformed.",
             ),
             models.CheckConstraint(
-                condition=Q(migration_code="")
-                | Q(migration_code__regex=OCCUPATION_CODE_PATTERN),
+                condition=Q(migration_code="") | Q(migration_code__regex=OCCUPATION_CODE_PATTERN),
                 name="%(app_label)s_%(class)s_migration_code_format",
                 violation_error_message="The migration classification code is malformed.",
             ),
@@ -527,7 +525,9 @@ class EducationStep(OccupationChild):
 
     Meta = child_meta(
         *not_blank("stage", "currency"),
-        min_not_above_max("cost_min", "cost_max", "The maximum cost must not be below the minimum."),
+        min_not_above_max(
+            "cost_min", "cost_max", "The maximum cost must not be below the minimum."
+        ),
     )
 
     def __str__(self):
@@ -692,9 +692,7 @@ class RatingScoreManager(models.Manager):
 
 class RatingScore(models.Model):
     occupation = _occupation_fk("rating_scores")
-    dimension = models.ForeignKey(
-        RatingDimension, on_delete=models.PROTECT, related_name="scores"
-    )
+    dimension = models.ForeignKey(RatingDimension, on_delete=models.PROTECT, related_name="scores")
     score = models.DecimalField(
         max_digits=3,
         decimal_places=1,

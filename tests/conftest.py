@@ -44,14 +44,18 @@ def published_occupation(make_occupation):
 
 @pytest.fixture
 def editor(django_user_model):
-    user = django_user_model.objects.create_user("edna", "edna@example.com", "editor-pass-123", is_staff=True)
+    user = django_user_model.objects.create_user(
+        "edna", "edna@example.com", "editor-pass-123", is_staff=True
+    )
     user.groups.add(Group.objects.get(name="Editors"))
     return user
 
 
 @pytest.fixture
 def staff_without_permissions(django_user_model):
-    return django_user_model.objects.create_user("stan", "stan@example.com", "staff-pass-123", is_staff=True)
+    return django_user_model.objects.create_user(
+        "stan", "stan@example.com", "staff-pass-123", is_staff=True
+    )
 
 
 @pytest.fixture

@@ -33,7 +33,8 @@ def test_first_run_loads_both_profiles_and_prints_the_generated_admin_password(
     assert password in output
     assert str(credentials_file) in output
     admin = get_user_model().objects.get(username="admin")
-    assert admin.is_superuser and admin.check_password(password)
+    assert admin.is_superuser
+    assert admin.check_password(password)
 
 
 def test_second_run_keeps_edits_and_creates_no_second_admin(credentials_file, capsys):

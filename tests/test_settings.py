@@ -17,7 +17,7 @@ PRODUCTION_ENV = {
 def run_python(code, **env):
     clean_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     clean_env.pop("DATABASE_URL", None)
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", code],
         cwd=ROOT,
         env={**clean_env, "DJANGO_SETTINGS_MODULE": "careergraph.settings", **env},
@@ -60,7 +60,11 @@ def test_database_url_selects_postgresql_with_a_connection_pool():
 
     database = values["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.postgresql"
-    assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.internal", 5433, "careers")
+    assert (database["HOST"], database["PORT"], database["NAME"]) == (
+        "db.internal",
+        5433,
+        "careers",
+    )
     assert database["OPTIONS"]["pool"] is True
     assert database["CONN_MAX_AGE"] == 0
 

@@ -24,7 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("bootstrap_local is for local development only (DJANGO_DEBUG is off).")
+            raise CommandError(
+                "bootstrap_local is for local development only (DJANGO_DEBUG is off)."
+            )
         if not Occupation.objects.exists():
             call_command("loaddata", *FIXTURES, verbosity=0)
             update_search_vectors(Occupation.objects.values_list("pk", flat=True))
@@ -35,7 +37,9 @@ class Command(BaseCommand):
         users = get_user_model().objects
         if users.filter(username=ADMIN_USERNAME).exists():
             where = CREDENTIALS_FILE if CREDENTIALS_FILE.exists() else "your own records"
-            self.stdout.write(f"Local admin account '{ADMIN_USERNAME}' exists (password in {where}).")
+            self.stdout.write(
+                f"Local admin account '{ADMIN_USERNAME}' exists (password in {where})."
+            )
             return
         password = secrets.token_urlsafe(12)
         users.create_superuser(ADMIN_USERNAME, "admin@localhost", password)
