@@ -358,17 +358,20 @@ class OccupationViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        # The body is checked before the precondition, so a malformed request is a 400
-        # whatever If-Match says; the model rules are checked by the service, under the lock.
         data = self._validated(request, instance=self.get_object(), partial=partial)
         with transaction.atomic():
-            current = self._current_for_write(request)
-            occupation = self._save(request, occupation=current, data=data)
+            current, precondition = self._current_for_write(request)
+            # The precondition is checked once the whole body is known to be valid, so a
+            # malformed request is a 400 whatever If-Match says.
+            occupation = self._save(
+                request, occupation=current, data=data, before_write=precondition
+            )
         return self._document_response(occupation, HTTPStatus.OK)
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
-            current = self._current_for_write(request)
+            current, precondition = self._current_for_write(request)
+            precondition()
             services.occupation_delete(occupation=current, user=request.user)
         return Response(status=HTTPStatus.NO_CONTENT)
 
@@ -386,22 +389,27 @@ class OccupationViewSet(viewsets.ModelViewSet):
         return serializer.validated_data
 
     def _current_for_write(self, request):
-        """Lock the profile's row, then check If-Match against its current document."""
+        """Lock the profile's row; return it and the If-Match check against its document."""
         occupation = self.get_object()
         locked = models.Occupation.objects.select_for_update().filter(pk=occupation.pk)
         if not locked.values_list("pk", flat=True):
             raise NotFound
         current = self.get_queryset().get(pk=occupation.pk)
-        etag = document_etag(self.get_serializer(current).data)
-        if if_match_fails(request.headers.get("If-Match"), etag):
-            raise PreconditionFailed
-        return current
+        stale = if_match_fails(
+            request.headers.get("If-Match"), document_etag(self.get_serializer(current).data)
+        )
 
-    def _save(self, request, *, occupation, data):
+        def precondition():
+            if stale:
+                raise PreconditionFailed
+
+        return current, precondition
+
+    def _save(self, request, *, occupation, data, before_write=None):
         try:
             with transaction.atomic():
                 return services.occupation_save_document(
-                    occupation=occupation, data=data, user=request.user
+                    occupation=occupation, data=data, user=request.user, before_write=before_write
                 )
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error

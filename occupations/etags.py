@@ -29,10 +29,10 @@ def if_none_match_hits(header: str | None, etag: str) -> bool:
 def if_match_fails(header: str | None, etag: str) -> bool:
     """True when a write must answer 412 (strong comparison, section 13.1.1).
 
-    No header means no precondition. A header that names no valid entity tag matches
-    nothing, so it fails too.
+    No header, or one that names no valid entity tag (e.g. empty), means no precondition,
+    as in Django's own conditional-request handling (`django.utils.cache`).
     """
-    if header is None:
+    etags = parse_etags(header or "")
+    if not etags:
         return False
-    etags = parse_etags(header)
     return not ("*" in etags or etag in etags)

@@ -1,6 +1,7 @@
 """Writes that touch more than one row or model. Keyword-only, typed, atomic."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import reversion
@@ -294,7 +295,11 @@ def _build_rows(*, spec, rows, occupation_slug, found, errors):
 
 
 def occupation_save_document(
-    *, occupation: models.Occupation | None, data: dict, user: AbstractBaseUser
+    *,
+    occupation: models.Occupation | None,
+    data: dict,
+    user: AbstractBaseUser,
+    before_write: Callable[[], None] | None = None,
 ) -> models.Occupation:
     """Create (occupation=None) or update a whole profile from a validated API document.
 
@@ -302,6 +307,8 @@ def occupation_save_document(
     rows; absent collections are left alone (PATCH). Every row passes the model's full_clean()
     (database constraints included) before anything is written; any error raises one
     ValidationError keyed by document path and saves nothing. One revision, by `user`.
+    `before_write` runs once the document is valid, before anything is written (the API
+    checks its If-Match precondition there, so an invalid body is a 400 whatever the ETag).
     """
     errors = _DocumentErrors()
     values = dict(data)
@@ -338,6 +345,8 @@ def occupation_save_document(
     }
     if errors.messages:
         raise ValidationError(errors.messages)
+    if before_write is not None:
+        before_write()
 
     with transaction.atomic():
         target.save()

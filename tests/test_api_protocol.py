@@ -230,3 +230,29 @@ def test_a_token_is_obtained_with_username_and_password(client, editor):
 
     assert response.status_code == HTTPStatus.OK
     assert response.json()["token"] == editor.auth_token.key
+
+
+def test_an_invalid_body_is_a_400_even_with_a_stale_if_match(
+    client, editor, token_header, make_rich_occupation
+):
+    occupation = make_rich_occupation()
+    auth = token_header(editor)
+    document = client.get(detail_url(occupation.slug), **auth).json()
+    malformed = {**document, "title": ""}
+    unknown_vocabulary = {**document, "sector": "no-such-sector"}
+
+    for body in [malformed, unknown_vocabulary]:
+        response = put(client, occupation, body, HTTP_IF_MATCH='"stale"', **auth)
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_an_if_match_without_an_entity_tag_is_no_precondition(
+    client, editor, token_header, make_rich_occupation
+):
+    occupation = make_rich_occupation()
+    auth = token_header(editor)
+    document = client.get(detail_url(occupation.slug), **auth).json()
+
+    response = put(client, occupation, document, HTTP_IF_MATCH="", **auth)
+
+    assert response.status_code == HTTPStatus.OK
