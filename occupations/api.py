@@ -327,12 +327,24 @@ class OccupationViewSet(viewsets.ModelViewSet):
     schema = ApiSchema()
 
     def get_queryset(self):
-        occupations = models.Occupation.objects.all()
-        if not user_can_see_drafts(self.request.user):
-            occupations = occupations.published()
+        occupations = self._visible()
         if self.action == "list":
             return occupations.for_api_list()
         return occupations.for_detail()
+
+    def _visible(self):
+        occupations = models.Occupation.objects.all()
+        if not user_can_see_drafts(self.request.user):
+            occupations = occupations.published()
+        return occupations
+
+    def _get_pk(self):
+        """The profile's primary key, or 404: one query, without the whole document."""
+        slug = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        pk = self._visible().filter(slug=slug).values_list("pk", flat=True).first()
+        if pk is None:
+            raise NotFound
+        return pk
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -358,7 +370,8 @@ class OccupationViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        data = self._validated(request, instance=self.get_object(), partial=partial)
+        self._get_pk()  # a 404 comes before a 400
+        data = self._validated(request, instance=None, partial=partial)
         with transaction.atomic():
             current, precondition = self._current_for_write(request)
             # The precondition is checked once the whole body is known to be valid, so a
@@ -390,11 +403,11 @@ class OccupationViewSet(viewsets.ModelViewSet):
 
     def _current_for_write(self, request):
         """Lock the profile's row; return it and the If-Match check against its document."""
-        occupation = self.get_object()
-        locked = models.Occupation.objects.select_for_update().filter(pk=occupation.pk)
+        pk = self._get_pk()
+        locked = models.Occupation.objects.select_for_update().filter(pk=pk)
         if not locked.values_list("pk", flat=True):
             raise NotFound
-        current = self.get_queryset().get(pk=occupation.pk)
+        current = self.get_queryset().get(pk=pk)
         stale = if_match_fails(
             request.headers.get("If-Match"), document_etag(self.get_serializer(current).data)
         )

@@ -286,6 +286,27 @@ def test_the_browsable_api_renders_html(client, published_occupation):
     assert published_occupation.title in response.content.decode()
 
 
+def test_the_browsable_api_renders_a_document_with_its_edit_form_for_editors(
+    client, editor, make_rich_occupation
+):
+    occupation = make_rich_occupation(rows=2)
+    client.force_login(editor)
+
+    response = client.get(detail_url(occupation.slug), HTTP_ACCEPT="text/html")
+
+    assert response.status_code == HTTPStatus.OK
+    assert 'name="_content"' in response.content.decode()  # the raw JSON form for PUT
+
+
+def test_options_describes_the_endpoint(client, editor, token_header, make_rich_occupation):
+    occupation = make_rich_occupation()
+
+    response = client.options(detail_url(occupation.slug), **token_header(editor))
+
+    assert response.status_code == HTTPStatus.OK
+    assert "PUT" in response.json()["actions"]
+
+
 # --- Query counts: constant in the number of profiles and of rows per collection ----------
 
 
