@@ -14,9 +14,15 @@ PRODUCTION_ENV = {
 }
 
 
+def environment_without_django_settings():
+    """The test process's environment minus anything that configures Django."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.pop("DATABASE_URL", None)
+    return clean
+
+
 def run_python(code, **env):
-    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean_env.pop("DATABASE_URL", None)
+    clean_env = environment_without_django_settings()
     return subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -79,7 +85,7 @@ def test_deploy_checks_pass_under_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**os.environ, **PRODUCTION_ENV},
+        env={**environment_without_django_settings(), **PRODUCTION_ENV},
         capture_output=True,
         text=True,
         timeout=120,
