@@ -310,12 +310,12 @@ def test_options_describes_the_endpoint(client, editor, token_header, make_rich_
 # --- Query counts: constant in the number of profiles and of rows per collection ----------
 
 
-@pytest.mark.parametrize("profiles", [1, 30])
-def test_list_query_count_is_constant_in_the_number_of_profiles(
-    client, make_rich_occupation, django_assert_num_queries, profiles
+@pytest.mark.parametrize(("profiles", "rows"), [(1, 1), (30, 1), (1, 30), (30, 30)])
+def test_list_query_count_is_constant_in_the_number_of_profiles_and_rows(
+    client, make_rich_occupation, django_assert_num_queries, profiles, rows
 ):
     for number in range(profiles):
-        make_rich_occupation(rows=2, slug=f"profile-{number}", title=f"Profile {number}")
+        make_rich_occupation(rows=rows, slug=f"profile-{number}", title=f"Profile {number}")
 
     # The page count, then one page of profiles with their sector and salary aggregates.
     with django_assert_num_queries(2):
