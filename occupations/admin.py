@@ -21,14 +21,25 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from . import enums, models, search, services
+from .forms import MultilineTextField
 
-LONG_TEXT = {db_models.TextField: {"widget": forms.Textarea(attrs={"rows": 8, "cols": 100})}}
+LONG_TEXT = {
+    db_models.TextField: {
+        "form_class": MultilineTextField,
+        "widget": forms.Textarea(attrs={"rows": 8, "cols": 100}),
+    }
+}
 NOT_SELF_MESSAGE = next(
     constraint.violation_error_message
     for constraint in models.RelatedOccupation._meta.constraints
     if constraint.name.endswith("_not_self")
 )
-SHORT_TEXT = {db_models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+SHORT_TEXT = {
+    db_models.TextField: {
+        "form_class": MultilineTextField,
+        "widget": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    }
+}
 
 
 # --- Building blocks shared by every inline --------------------------------------------------
@@ -627,6 +638,7 @@ class KeyFactAdmin(CompareVersionAdmin):
     list_display = ["label", "table"]
     list_select_related = ["table__occupation"]
     autocomplete_fields = ["table"]
+    formfield_overrides = LONG_TEXT
 
     def has_module_permission(self, request):
         return False
@@ -637,6 +649,7 @@ class ListItemAdmin(CompareVersionAdmin):
     list_display = ["title", "item_list"]
     list_select_related = ["item_list"]
     autocomplete_fields = ["item_list"]
+    formfield_overrides = LONG_TEXT
 
     def has_module_permission(self, request):
         return False
@@ -650,6 +663,7 @@ class VocabularyAdmin(CompareVersionAdmin):
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ("name",)}
     history_latest_first = True
+    formfield_overrides = LONG_TEXT
 
 
 @admin.register(models.Sector)

@@ -986,3 +986,24 @@ def test_real_profile_opens_and_saves_back_unchanged_in_the_admin(editor_client,
 
     assert response.status_code == HTTPStatus.FOUND
     assert collection_counts(occupation) == before
+
+
+def test_saving_multi_line_text_keeps_plain_line_breaks_and_records_only_real_changes(
+    superuser_client, profile
+):
+    models.Occupation.objects.filter(pk=profile.pk).update(
+        sample_cover_letter="Dear Hiring Manager,\n\n[Your Name]"
+    )
+    data = form_data(superuser_client.get(change_url(profile)))
+    # Browsers send textarea line breaks as CRLF.
+    data = {key: value.replace("\n", "\r\n") for key, value in data.items()}
+    data["summary"] = "Only the summary changes."
+
+    response = superuser_client.post(change_url(profile), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    profile.refresh_from_db()
+    assert profile.sample_cover_letter == "Dear Hiring Manager,\n\n[Your Name]"
+    comment = Version.objects.get_for_object(profile).first().revision.comment
+    assert "Summary" in comment
+    assert "cover letter" not in comment

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from reversion.models import Version
 
 from occupations.management.commands import bootstrap_local
 from occupations.models import Occupation
@@ -56,3 +57,13 @@ def test_refuses_to_create_accounts_under_production_settings(credentials_file, 
 
     assert not get_user_model().objects.exists()
     assert not credentials_file.exists()
+
+
+def test_first_run_records_a_revision_of_each_profile_to_revert_to(credentials_file):
+    call_command("bootstrap_local")
+
+    for occupation in Occupation.objects.all():
+        versions = Version.objects.get_for_object(occupation)
+        assert [v.revision.comment for v in versions] == ["Loaded from the fixtures"]
+        # The revision holds the rows too, so a revert can restore them.
+        assert versions[0].revision.version_set.count() > 10

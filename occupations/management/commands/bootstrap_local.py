@@ -17,6 +17,7 @@ from occupations.search import update_search_vectors
 FIXTURES = ["vocabulary", "power-distributors-and-dispatchers", "distribution-system-operator"]
 CREDENTIALS_FILE = settings.BASE_DIR / ".local-admin-credentials"
 ADMIN_USERNAME = "admin"
+INITIAL_REVISION = "Loaded from the fixtures"
 
 
 class Command(BaseCommand):
@@ -29,6 +30,10 @@ class Command(BaseCommand):
             )
         if not Occupation.objects.exists():
             call_command("loaddata", *FIXTURES, verbosity=0)
+            # loaddata saves raw rows; a first revision gives editors a version to go back to.
+            call_command(
+                "createinitialrevisions", "occupations", comment=INITIAL_REVISION, verbosity=0
+            )
             update_search_vectors(Occupation.objects.values_list("pk", flat=True))
             self.stdout.write(f"Loaded the demo profiles ({', '.join(FIXTURES)}).")
         self._ensure_admin()
