@@ -269,8 +269,14 @@ def _build_rows(*, spec, rows, occupation_slug, found, errors):
         instance = spec.model(**values)
         try:
             # The occupation may not exist yet; its rules (unique order, not self) are
-            # checked above instead.
-            instance.full_clean(exclude=["occupation", *unknown])
+            # checked above instead. The records named by slug were just read from the
+            # database, so their fields skip the per-row "does it exist" query; the
+            # constraints that involve them are still checked.
+            instance.full_clean(exclude=["occupation", *spec.refs], validate_constraints=False)
+        except ValidationError as error:
+            errors.add_django(path, error)
+        try:
+            instance.validate_constraints(exclude=["occupation", *unknown])
         except ValidationError as error:
             errors.add_django(path, error)
         children = []

@@ -366,3 +366,19 @@ def test_delete_removes_the_profile_and_keeps_it_in_the_history(
     assert deleted.revision.comment == "Deleted through the API"
     assert deleted.revision.user == editor
     assert client.get(detail_url(occupation.slug)).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_related_row_must_name_a_profile_or_a_title(
+    client, editor, token_header, make_rich_occupation
+):
+    occupation = make_rich_occupation()
+    body = {"related_occupations": [{"related": None, "related_title": "", "kind": "similar"}]}
+
+    response = send(client, "patch", detail_url(occupation.slug), body, **token_header(editor))
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {
+        "related_occupations[0].non_field_errors": [
+            "Choose a related occupation or type the role's title."
+        ]
+    }
