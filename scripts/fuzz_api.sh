@@ -42,6 +42,9 @@ export DJANGO_SECURE_SSL_REDIRECT=false
 export API_THROTTLE_ANON=1000000/minute
 export API_THROTTLE_USER=1000000/minute
 
+# Hashed static files, as in production: the HTML 404 page links the stylesheet.
+export DJANGO_STATIC_ROOT="$WORKDIR/static"
+"$BIN/python" manage.py collectstatic --noinput -v 0
 "$BIN/python" manage.py migrate --noinput -v 0
 "$BIN/python" manage.py loaddata vocabulary power-distributors-and-dispatchers \
     distribution-system-operator -v 0

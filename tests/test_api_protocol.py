@@ -153,6 +153,17 @@ def test_anonymous_get_is_allowed_from_any_origin(client, published_occupation):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+def test_cross_origin_readers_can_see_the_etag_for_conditional_requests(
+    client, published_occupation
+):
+    response = client.get(
+        f"/api/v1/occupations/{published_occupation.slug}/", HTTP_ORIGIN="https://jobs.example"
+    )
+
+    assert response["ETag"]
+    assert "etag" in response["Access-Control-Expose-Headers"].lower()
+
+
 @pytest.mark.parametrize("method", ["PUT", "POST", "PATCH", "DELETE"])
 def test_a_cross_origin_preflight_for_a_write_is_not_allowed(client, published_occupation, method):
     response = client.options(
