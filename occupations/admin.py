@@ -212,6 +212,9 @@ class OrderedInlineMixin:
 
     formset = OrderedInlineFormSet
     select_related = ("source",)
+    # The occupation's change form shows each inline under this fieldset (see the template
+    # admin/occupations/occupation/change_form.html), in the order of the public page.
+    after_fieldset = ""
     autocomplete_fields = ["source"]
 
     def get_queryset(self, request):
@@ -241,6 +244,7 @@ class StackedRows(OrderedInlineMixin, admin.StackedInline):
 
 class AlternateTitleInline(TabularRows):
     model = models.AlternateTitle
+    after_fieldset = "Identity and classification"
     fields = ["order", "title", "source"]
 
 
@@ -248,22 +252,26 @@ class KeyFactTableInline(TabularRows):
     """The table's rows are edited on its own page (Django has no nested inlines)."""
 
     model = models.KeyFactTable
+    after_fieldset = "Summary"
     fields = ["order", "title", "label_heading", "value_heading", "source"]
     show_change_link = True
 
 
 class DutyInline(TabularRows):
     model = models.Duty
+    after_fieldset = "Summary"
     fields = ["order", "text", "source"]
 
 
 class NarrativeSectionInline(StackedRows):
     model = models.NarrativeSection
+    after_fieldset = "Summary"
     fields = ["order", "heading", "body", "source"]
 
 
 class OccupationSkillInline(TabularRows):
     model = models.OccupationSkill
+    after_fieldset = "AI era"
     fields = ["order", "skill", "group", "label", "note", "source"]
     autocomplete_fields = ["skill", "source"]
     select_related = ("skill", "source")
@@ -271,6 +279,7 @@ class OccupationSkillInline(TabularRows):
 
 class OccupationQualificationInline(TabularRows):
     model = models.OccupationQualification
+    after_fieldset = "AI era"
     fields = ["order", "qualification", "requirement", "group", "label", "note", "source"]
     autocomplete_fields = ["qualification", "source"]
     select_related = ("qualification", "source")
@@ -278,11 +287,13 @@ class OccupationQualificationInline(TabularRows):
 
 class EducationStepInline(TabularRows):
     model = models.EducationStep
+    after_fieldset = "AI era"
     fields = ["order", "stage", "duration", "cost_min", "cost_max", "currency", "source"]
 
 
 class SalaryBandInline(TabularRows):
     model = models.SalaryBand
+    after_fieldset = "AI era"
     fields = [
         "order",
         "level",
@@ -298,6 +309,7 @@ class SalaryBandInline(TabularRows):
 
 class RatingScoreInline(OrderedInlineMixin, admin.TabularInline):
     model = models.RatingScore
+    after_fieldset = "Ratings and migration"
     fields = ["dimension", "score", "source"]
     autocomplete_fields = ["dimension", "source"]
     select_related = ("dimension", "source")
@@ -306,16 +318,19 @@ class RatingScoreInline(OrderedInlineMixin, admin.TabularInline):
 
 class AIImpactItemInline(StackedRows):
     model = models.AIImpactItem
+    after_fieldset = "AI era"
     fields = ["order", "kind", "title", "detail", "extent", "year", "source"]
 
 
 class FitTraitInline(TabularRows):
     model = models.FitTrait
+    after_fieldset = "Career outlook"
     fields = ["order", "kind", "text", "source"]
 
 
 class OccupationVisaInline(TabularRows):
     model = models.OccupationVisa
+    after_fieldset = "Ratings and migration"
     fields = ["order", "visa", "details", "source"]
     autocomplete_fields = ["visa", "source"]
     select_related = ("visa", "source")
@@ -323,6 +338,7 @@ class OccupationVisaInline(TabularRows):
 
 class CareerStepInline(StackedRows):
     model = models.CareerStep
+    after_fieldset = "Career outlook"
     fields = ["order", "title", "description", "source"]
 
 
@@ -330,12 +346,14 @@ class ItemListInline(TabularRows):
     """The list's items are edited on its own page (Django has no nested inlines)."""
 
     model = models.ItemList
+    after_fieldset = "Career outlook"
     fields = ["order", "kind", "title", "numbered", "source"]
     show_change_link = True
 
 
 class OccupationGrowthAreaInline(TabularRows):
     model = models.OccupationGrowthArea
+    after_fieldset = "Career outlook"
     fields = ["order", "growth_area", "note", "source"]
     autocomplete_fields = ["growth_area", "source"]
     select_related = ("growth_area", "source")
@@ -343,6 +361,7 @@ class OccupationGrowthAreaInline(TabularRows):
 
 class OccupationGlossaryTermInline(TabularRows):
     model = models.OccupationGlossaryTerm
+    after_fieldset = "Closing matter"
     fields = ["order", "term", "source"]
     autocomplete_fields = ["term", "source"]
     select_related = ("term", "source")
@@ -350,11 +369,13 @@ class OccupationGlossaryTermInline(TabularRows):
 
 class FAQInline(StackedRows):
     model = models.FAQ
+    after_fieldset = "Closing matter"
     fields = ["order", "question", "answer", "source"]
 
 
 class RelatedOccupationInline(TabularRows):
     model = models.RelatedOccupation
+    after_fieldset = "Closing matter"
     formset = RelatedOccupationFormSet
     fk_name = "occupation"
     fields = ["order", "kind", "related", "related_title", "note", "source"]
@@ -364,6 +385,7 @@ class RelatedOccupationInline(TabularRows):
 
 class OccupationSourceInline(TabularRows):
     model = models.OccupationSource
+    after_fieldset = "Closing matter"
     fields = ["order", "document", "note"]
     autocomplete_fields = ["document"]
     select_related = ("document",)

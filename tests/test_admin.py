@@ -1007,3 +1007,28 @@ def test_saving_multi_line_text_keeps_plain_line_breaks_and_records_only_real_ch
     comment = Version.objects.get_for_object(profile).first().revision.comment
     assert "Summary" in comment
     assert "cover letter" not in comment
+
+
+def test_change_page_shows_each_collection_under_its_part_of_the_public_page(
+    superuser_client, profile
+):
+    page = superuser_client.get(change_url(profile)).content.decode()
+    markers_in_reading_order = [
+        ">Identity and classification</h2>",
+        'id="alternate_titles-group"',
+        ">Summary</h2>",
+        'id="duties-group"',
+        ">Ratings and migration</h2>",
+        'id="rating_scores-group"',
+        ">AI era</h2>",
+        'id="salary_bands-group"',
+        ">Career outlook</h2>",
+        'id="fit_traits-group"',
+        ">Closing matter</h2>",
+        'id="faqs-group"',
+    ]
+
+    positions = [page.find(marker) for marker in markers_in_reading_order]
+
+    assert -1 not in positions
+    assert positions == sorted(positions)
