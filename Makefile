@@ -16,7 +16,13 @@ run: $(BIN)/.installed
 	$(BIN)/python manage.py bootstrap_local
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(BIN)/.installed
+# axe-core for the accessibility tests and Lighthouse (skipped with a note where npm is missing).
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests need 'npm ci'"; fi
+
+test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
