@@ -12,6 +12,7 @@ from django.utils.html import escape
 from reversion.models import Version
 
 from occupations import enums, models
+from occupations.revisions import OCCUPATION_CHILDREN
 
 pytestmark = pytest.mark.django_db
 
@@ -629,30 +630,7 @@ def test_unpublish_action_returns_profiles_to_draft(editor_client, editor, publi
 
 
 def collection_counts(occupation):
-    counts = {
-        name: getattr(occupation, name).count()
-        for name in [
-            "alternate_titles",
-            "duties",
-            "salary_bands",
-            "education_steps",
-            "ai_impacts",
-            "fit_traits",
-            "career_steps",
-            "faqs",
-            "narrative_sections",
-            "key_fact_tables",
-            "item_lists",
-            "rating_scores",
-            "occupation_skills",
-            "occupation_qualifications",
-            "occupation_visas",
-            "occupation_growth_areas",
-            "occupation_glossary_terms",
-            "occupation_sources",
-            "related_links",
-        ]
-    }
+    counts = {name: getattr(occupation, name).count() for name in OCCUPATION_CHILDREN}
     counts["key_facts"] = models.KeyFact.objects.filter(table__occupation=occupation).count()
     counts["list_items"] = models.ListItem.objects.filter(item_list__occupation=occupation).count()
     return counts
