@@ -13,15 +13,15 @@ from django.db import transaction
 from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from . import enums, models, search, services
+from . import changes, models, publishing, services
 from .forms import MultilineTextField
+from .registry import COLLECTIONS
 
 LONG_TEXT = {
     db_models.TextField: {
@@ -239,171 +239,48 @@ class StackedRows(OrderedInlineMixin, admin.StackedInline):
     formfield_overrides = LONG_TEXT
 
 
-# --- Occupation inlines, in the order of the public page -----------------------------------
+# --- Occupation inlines, one per registered collection, in the order of the public page ---
+
+INLINE_OPTIONS = {
+    models.RelatedOccupation: {"formset": RelatedOccupationFormSet, "fk_name": "occupation"},
+}
 
 
-class AlternateTitleInline(TabularRows):
-    model = models.AlternateTitle
-    after_fieldset = "Identity and classification"
-    fields = ["order", "title", "source"]
+def collection_inline(collection):
+    """The change page's inline for one registered collection."""
+    base = StackedRows if collection.admin_stacked else TabularRows
+    options = {
+        "model": collection.model,
+        "fields": list(collection.fields),
+        "after_fieldset": collection.admin_section,
+        "autocomplete_fields": list(collection.refs),
+        "select_related": collection.select_related,
+        # Django has no nested inlines: a table's or a list's own rows have their own page.
+        "show_change_link": collection.nested is not None,
+        **INLINE_OPTIONS.get(collection.model, {}),
+    }
+    return type(f"{collection.model.__name__}Inline", (base,), options)
 
 
-class KeyFactTableInline(TabularRows):
-    """The table's rows are edited on its own page (Django has no nested inlines)."""
-
-    model = models.KeyFactTable
-    after_fieldset = "Summary"
-    fields = ["order", "title", "label_heading", "value_heading", "source"]
-    show_change_link = True
-
-
-class DutyInline(TabularRows):
-    model = models.Duty
-    after_fieldset = "Summary"
-    fields = ["order", "text", "source"]
-
-
-class NarrativeSectionInline(StackedRows):
-    model = models.NarrativeSection
-    after_fieldset = "Summary"
-    fields = ["order", "heading", "body", "source"]
-
-
-class OccupationSkillInline(TabularRows):
-    model = models.OccupationSkill
-    after_fieldset = "AI era"
-    fields = ["order", "skill", "group", "label", "note", "source"]
-    autocomplete_fields = ["skill", "source"]
-    select_related = ("skill", "source")
-
-
-class OccupationQualificationInline(TabularRows):
-    model = models.OccupationQualification
-    after_fieldset = "AI era"
-    fields = ["order", "qualification", "requirement", "group", "label", "note", "source"]
-    autocomplete_fields = ["qualification", "source"]
-    select_related = ("qualification", "source")
-
-
-class EducationStepInline(TabularRows):
-    model = models.EducationStep
-    after_fieldset = "AI era"
-    fields = ["order", "stage", "duration", "cost_min", "cost_max", "currency", "source"]
-
-
-class SalaryBandInline(TabularRows):
-    model = models.SalaryBand
-    after_fieldset = "AI era"
-    fields = [
-        "order",
-        "level",
-        "years_min",
-        "years_max",
-        "annual_min",
-        "annual_max",
-        "currency",
-        "note",
-        "source",
-    ]
-
-
-class RatingScoreInline(OrderedInlineMixin, admin.TabularInline):
-    model = models.RatingScore
-    after_fieldset = "Ratings and migration"
-    fields = ["dimension", "score", "source"]
-    autocomplete_fields = ["dimension", "source"]
-    select_related = ("dimension", "source")
-    extra = 0
-
-
-class AIImpactItemInline(StackedRows):
-    model = models.AIImpactItem
-    after_fieldset = "AI era"
-    fields = ["order", "kind", "title", "detail", "extent", "year", "source"]
-
-
-class FitTraitInline(TabularRows):
-    model = models.FitTrait
-    after_fieldset = "Career outlook"
-    fields = ["order", "kind", "text", "source"]
-
-
-class OccupationVisaInline(TabularRows):
-    model = models.OccupationVisa
-    after_fieldset = "Ratings and migration"
-    fields = ["order", "visa", "details", "source"]
-    autocomplete_fields = ["visa", "source"]
-    select_related = ("visa", "source")
-
-
-class CareerStepInline(StackedRows):
-    model = models.CareerStep
-    after_fieldset = "Career outlook"
-    fields = ["order", "title", "description", "source"]
-
-
-class ItemListInline(TabularRows):
-    """The list's items are edited on its own page (Django has no nested inlines)."""
-
-    model = models.ItemList
-    after_fieldset = "Career outlook"
-    fields = ["order", "kind", "title", "numbered", "source"]
-    show_change_link = True
-
-
-class OccupationGrowthAreaInline(TabularRows):
-    model = models.OccupationGrowthArea
-    after_fieldset = "Career outlook"
-    fields = ["order", "growth_area", "note", "source"]
-    autocomplete_fields = ["growth_area", "source"]
-    select_related = ("growth_area", "source")
-
-
-class OccupationGlossaryTermInline(TabularRows):
-    model = models.OccupationGlossaryTerm
-    after_fieldset = "Closing matter"
-    fields = ["order", "term", "source"]
-    autocomplete_fields = ["term", "source"]
-    select_related = ("term", "source")
-
-
-class FAQInline(StackedRows):
-    model = models.FAQ
-    after_fieldset = "Closing matter"
-    fields = ["order", "question", "answer", "source"]
-
-
-class RelatedOccupationInline(TabularRows):
-    model = models.RelatedOccupation
-    after_fieldset = "Closing matter"
-    formset = RelatedOccupationFormSet
-    fk_name = "occupation"
-    fields = ["order", "kind", "related", "related_title", "note", "source"]
-    autocomplete_fields = ["related", "source"]
-    select_related = ("related", "source")
-
-
-class OccupationSourceInline(TabularRows):
-    model = models.OccupationSource
-    after_fieldset = "Closing matter"
-    fields = ["order", "document", "note"]
-    autocomplete_fields = ["document"]
-    select_related = ("document",)
+COLLECTION_INLINES = [collection_inline(collection) for collection in COLLECTIONS]
 
 
 # --- Occupation --------------------------------------------------------------------------
 
 
-class ParkRowsBeforeRevertMixin:
-    """Let the history page's revert undo a reorder (see `services.occupation_rows_park`).
+class ContentAdmin(CompareVersionAdmin):
+    """History, compare and revert for content; a revert goes through the content door.
 
-    The rows are parked in a transaction around reversion's own; it is kept only when the
-    revert was saved (a new version exists), so viewing an old version or a failed revert
-    leaves the positions untouched.
+    The revert runs in a transaction around reversion's own, after `park_rows` (see
+    `services.occupation_rows_park`, so a revert can undo a reorder); it is kept only when
+    the revert was saved (a new version exists), so viewing an old version or a failed
+    revert leaves everything untouched.
     """
 
+    history_latest_first = True
+
     def park_rows(self, object_id):
-        raise NotImplementedError
+        """Free the positions of the record's rows before a revert (where it has rows)."""
 
     def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
         versions = Version.objects.get_for_object_reference(self.model, version.object_id)
@@ -415,11 +292,15 @@ class ParkRowsBeforeRevertMixin:
             )
             if versions.count() == before:
                 transaction.set_rollback(True, using=version.db)
+            else:
+                restored = self.model._default_manager.filter(pk=version.object_id).first()
+                if restored is not None:
+                    changes.row_changed(restored)
         return response
 
 
 @admin.register(models.Occupation)
-class OccupationAdmin(ParkRowsBeforeRevertMixin, CompareVersionAdmin):
+class OccupationAdmin(ContentAdmin):
     list_display = ["title", "code", "sector", "status", "last_reviewed"]
     list_filter = ["status", "sector", "ai_outlook", "skilled_migration"]
     search_fields = ["title", "code", "alternate_titles__title"]
@@ -466,27 +347,7 @@ class OccupationAdmin(ParkRowsBeforeRevertMixin, CompareVersionAdmin):
         ("Career outlook", {"fields": ["career_progression", "market_outlook"]}),
         ("Closing matter", {"fields": ["sample_cover_letter", "data_sources_note", "disclaimer"]}),
     ]
-    inlines = [
-        AlternateTitleInline,
-        KeyFactTableInline,
-        DutyInline,
-        NarrativeSectionInline,
-        OccupationSkillInline,
-        OccupationQualificationInline,
-        EducationStepInline,
-        SalaryBandInline,
-        RatingScoreInline,
-        AIImpactItemInline,
-        FitTraitInline,
-        OccupationVisaInline,
-        CareerStepInline,
-        ItemListInline,
-        OccupationGrowthAreaInline,
-        OccupationGlossaryTermInline,
-        FAQInline,
-        RelatedOccupationInline,
-        OccupationSourceInline,
-    ]
+    inlines = COLLECTION_INLINES
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_admin_list()
@@ -501,27 +362,29 @@ class OccupationAdmin(ParkRowsBeforeRevertMixin, CompareVersionAdmin):
         return admin.ModelAdmin.changelist_view(self, request, {**context, **(extra_context or {})})
 
     def save_model(self, request, obj, form, change):
-        # Publishing by editing the status stamps the date, as the publish action does.
-        if obj.status == enums.PublicationStatus.PUBLISHED and obj.published_at is None:
-            obj.published_at = timezone.now()
-        elif obj.status == enums.PublicationStatus.DRAFT:
-            obj.published_at = None
+        # Publishing by editing the status follows the one publishing rule.
+        previous = form.initial.get("status") if change else None
+        publishing.status_transition(obj, status=obj.status, previous_status=previous)
+        # Pages that showed the profile before the save (e.g. targets of removed links).
+        obj._neighbours_before = changes.pages_showing({obj.pk}) if change else set()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        search.update_search_vectors([form.instance.pk])
+        changes.content_changed(
+            occupations=[form.instance.pk], neighbours=form.instance._neighbours_before
+        )
 
     @admin.action(description="Publish selected profiles", permissions=["change"])
     def publish(self, request, queryset):
         for occupation in queryset:
-            services.occupation_publish(occupation=occupation, user=request.user)
+            publishing.occupation_publish(occupation=occupation, user=request.user)
         self.message_user(request, f"Published {len(queryset)} profile(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected profiles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
         for occupation in queryset:
-            services.occupation_unpublish(occupation=occupation, user=request.user)
+            publishing.occupation_unpublish(occupation=occupation, user=request.user)
         self.message_user(request, f"Unpublished {len(queryset)} profile(s).", messages.SUCCESS)
 
     @admin.action(description="Duplicate selected profiles as drafts", permissions=["add"])
@@ -559,7 +422,7 @@ class ListItemInline(StackedRows):
     classes = []
 
 
-class OccupationRowAdmin(ParkRowsBeforeRevertMixin, CompareVersionAdmin):
+class OccupationRowAdmin(ContentAdmin):
     """A row of a profile with rows of its own, reached from the occupation page."""
 
     list_display = ["title", "occupation", "order"]
@@ -574,7 +437,18 @@ class OccupationRowAdmin(ParkRowsBeforeRevertMixin, CompareVersionAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        search.update_search_vectors([form.instance.occupation_id])
+        old_occupation = form.initial.get("occupation") if change else None
+        changes.content_changed(occupations={form.instance.occupation_id, old_occupation} - {None})
+
+    def delete_model(self, request, obj):
+        occupation_id = obj.occupation_id
+        super().delete_model(request, obj)
+        changes.content_changed(occupations=[occupation_id])
+
+    def delete_queryset(self, request, queryset):
+        occupation_ids = set(queryset.values_list("occupation_id", flat=True))
+        super().delete_queryset(request, queryset)
+        changes.content_changed(occupations=occupation_ids)
 
 
 @admin.register(models.KeyFactTable)
@@ -604,7 +478,7 @@ class ItemListAdmin(OccupationRowAdmin):
 # deleted row are reachable, but kept off the admin index to keep it short.
 
 
-class ProfileRowAdmin(CompareVersionAdmin):
+class ProfileRowAdmin(ContentAdmin):
     list_display = ["__str__", "occupation"]
     list_select_related = ["occupation"]
     autocomplete_fields = ["occupation"]
@@ -621,71 +495,100 @@ class ProfileRowAdmin(CompareVersionAdmin):
     vocabulary = []
 
     def save_model(self, request, obj, form, change):
+        old_occupation = form.initial.get("occupation") if change else None
         super().save_model(request, obj, form, change)
-        search.update_search_vectors([obj.occupation_id])
+        changes.content_changed(occupations={obj.occupation_id, old_occupation} - {None})
+
+    def delete_model(self, request, obj):
+        occupation_id = obj.occupation_id
+        super().delete_model(request, obj)
+        changes.content_changed(occupations=[occupation_id])
+
+    def delete_queryset(self, request, queryset):
+        occupation_ids = set(queryset.values_list("occupation_id", flat=True))
+        super().delete_queryset(request, queryset)
+        changes.content_changed(occupations=occupation_ids)
 
 
-PROFILE_ROWS = {
-    models.AlternateTitle: [],
-    models.Duty: [],
-    models.SalaryBand: [],
-    models.EducationStep: [],
-    models.AIImpactItem: [],
-    models.FitTrait: [],
-    models.CareerStep: [],
-    models.FAQ: [],
-    models.NarrativeSection: [],
-    models.RatingScore: ["dimension"],
-    models.OccupationSkill: ["skill"],
-    models.OccupationQualification: ["qualification"],
-    models.OccupationVisa: ["visa"],
-    models.OccupationGrowthArea: ["growth_area"],
-    models.OccupationGlossaryTerm: ["term"],
-    models.OccupationSource: ["document"],
-    models.RelatedOccupation: ["related"],
-}
-for _model, _vocabulary in PROFILE_ROWS.items():
+for _collection in COLLECTIONS:
+    if _collection.nested:
+        continue  # key-fact tables and item lists have admins of their own, below
+    _vocabulary = [name for name in _collection.refs if name != "source"]
     admin.site.register(
-        _model,
+        _collection.model,
         type(
-            f"{_model.__name__}Admin",
+            f"{_collection.model.__name__}Admin",
             (ProfileRowAdmin,),
             {"vocabulary": _vocabulary, "list_select_related": ["occupation", *_vocabulary]},
         ),
     )
 
 
+class NestedRowAdmin(ContentAdmin):
+    """A row of a table or list; its profile is `parent.occupation`."""
+
+    parent = ""
+
+    def has_module_permission(self, request):
+        return False
+
+    def _occupation_ids(self, rows):
+        return {getattr(row, self.parent).occupation_id for row in rows}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes.content_changed(occupations=self._occupation_ids([obj]))
+
+    def delete_model(self, request, obj):
+        occupation_ids = self._occupation_ids([obj])
+        super().delete_model(request, obj)
+        changes.content_changed(occupations=occupation_ids)
+
+    def delete_queryset(self, request, queryset):
+        occupation_ids = self._occupation_ids(queryset.select_related(self.parent))
+        super().delete_queryset(request, queryset)
+        changes.content_changed(occupations=occupation_ids)
+
+
 @admin.register(models.KeyFact)
-class KeyFactAdmin(CompareVersionAdmin):
+class KeyFactAdmin(NestedRowAdmin):
+    parent = "table"
     list_display = ["label", "table"]
     list_select_related = ["table__occupation"]
     autocomplete_fields = ["table"]
     formfield_overrides = LONG_TEXT
 
-    def has_module_permission(self, request):
-        return False
-
 
 @admin.register(models.ListItem)
-class ListItemAdmin(CompareVersionAdmin):
+class ListItemAdmin(NestedRowAdmin):
+    parent = "item_list"
     list_display = ["title", "item_list"]
     list_select_related = ["item_list"]
     autocomplete_fields = ["item_list"]
     formfield_overrides = LONG_TEXT
 
-    def has_module_permission(self, request):
-        return False
-
 
 # --- Shared vocabulary -----------------------------------------------------------------------
 
 
-class VocabularyAdmin(CompareVersionAdmin):
+class VocabularyAdmin(ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ("name",)}
     history_latest_first = True
     formfield_overrides = LONG_TEXT
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes.content_changed(vocabulary=obj)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        changes.content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        changes.content_changed()
 
 
 @admin.register(models.Sector)

@@ -40,7 +40,8 @@ from . import enums, models, services
 from . import serializers as api_serializers
 from .etags import document_etag, if_match_fails, if_none_match_hits
 from .filters import OccupationFilter
-from .serializers import user_can_see_drafts
+from .publishing import published_q
+from .registry import VOCABULARY_KINDS
 
 app_name = "api"
 
@@ -333,10 +334,7 @@ class OccupationViewSet(viewsets.ModelViewSet):
         return occupations.for_detail()
 
     def _visible(self):
-        occupations = models.Occupation.objects.all()
-        if not user_can_see_drafts(self.request.user):
-            occupations = occupations.published()
-        return occupations
+        return models.Occupation.objects.visible_to(self.request.user)
 
     def _get_pk(self):
         """The profile's primary key, or 404: one query, without the whole document."""
@@ -447,7 +445,7 @@ class OccupationViewSet(viewsets.ModelViewSet):
 def published_links(model, to_attr="published_links"):
     return Prefetch(
         "occupation_links" if model is not models.RatingScore else "scores",
-        queryset=model.objects.filter(occupation__status=enums.PublicationStatus.PUBLISHED)
+        queryset=model.objects.filter(published_q("occupation"))
         .select_related("occupation")
         .order_by("occupation__title", "pk"),
         to_attr=to_attr,
@@ -534,63 +532,17 @@ SectorViewSet = extend_schema_view(
 
 router = routers.DefaultRouter()
 router.register("occupations", OccupationViewSet, basename="occupation")
-router.register("sectors", SectorViewSet, basename="sector")
-for prefix, basename, model, serializer_class, link_model, filterset_fields in [
-    (
-        "skills",
-        "skill",
-        models.Skill,
-        api_serializers.SkillSerializer,
-        models.OccupationSkill,
-        ["kind"],
-    ),
-    (
-        "qualifications",
-        "qualification",
-        models.Qualification,
-        api_serializers.QualificationSerializer,
-        models.OccupationQualification,
-        ["kind"],
-    ),
-    ("visas", "visa", models.Visa, api_serializers.VisaSerializer, models.OccupationVisa, ["kind"]),
-    (
-        "growth-areas",
-        "growth-area",
-        models.GrowthArea,
-        api_serializers.GrowthAreaSerializer,
-        models.OccupationGrowthArea,
-        [],
-    ),
-    (
-        "glossary-terms",
-        "glossary-term",
-        models.GlossaryTerm,
-        api_serializers.GlossaryTermSerializer,
-        models.OccupationGlossaryTerm,
-        [],
-    ),
-    (
-        "rating-dimensions",
-        "rating-dimension",
-        models.RatingDimension,
-        api_serializers.RatingDimensionSerializer,
-        models.RatingScore,
-        [],
-    ),
-    (
-        "sources",
-        "source",
-        models.Source,
-        api_serializers.SourceSerializer,
-        models.OccupationSource,
-        [],
-    ),
-]:
-    router.register(
-        prefix,
-        vocabulary_viewset(model, serializer_class, link_model, filterset_fields=filterset_fields),
-        basename=basename,
-    )
+for _kind in VOCABULARY_KINDS:
+    if _kind.link_model is None:
+        _viewset = SectorViewSet
+    else:
+        _viewset = vocabulary_viewset(
+            _kind.model,
+            getattr(api_serializers, f"{_kind.model.__name__}Serializer"),
+            _kind.link_model,
+            filterset_fields=_kind.api_filter_fields,
+        )
+    router.register(_kind.api_prefix, _viewset, basename=_kind.api_basename)
 
 
 class TokenSerializer(serializers.Serializer):

@@ -26,6 +26,7 @@ from .models import (
     Skill,
     Visa,
 )
+from .publishing import published_q
 
 
 class Sort(django_filters.ChoiceFilter):
@@ -64,7 +65,7 @@ class EducationStageChoices(BaseChoiceIterator):
     @cached_property
     def choices(self):
         stages = (
-            EducationStep.objects.filter(occupation__status=enums.PublicationStatus.PUBLISHED)
+            EducationStep.objects.filter(published_q("occupation"))
             .order_by("stage")
             .values_list("stage", flat=True)
             .distinct()

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from . import enums
+from .publishing import can_see_drafts, is_public, published_q
 
 OCCUPATION_CODE_PATTERN = r"^[0-9]{2}-[0-9]{4}(\.[0-9]{2})?$"
 occupation_code_validator = RegexValidator(
@@ -172,14 +173,12 @@ class Source(Vocabulary):
 
 class OccupationQuerySet(models.QuerySet):
     def published(self):
-        """Profiles visitors may see."""
-        return self.filter(status=enums.PublicationStatus.PUBLISHED)
+        """Profiles visitors may see (the one rule: `publishing.published_q`)."""
+        return self.filter(published_q())
 
     def visible_to(self, user):
-        """Everything for staff (drafts included), published profiles for everyone else."""
-        if user is not None and user.is_active and user.is_staff:
-            return self
-        return self.published()
+        """Drafts too for users who may see them (`publishing.can_see_drafts`)."""
+        return self if can_see_drafts(user) else self.published()
 
     def for_admin_list(self):
         """What the admin changelist shows."""
@@ -214,66 +213,18 @@ class OccupationQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        """A whole profile with every collection, in a fixed number of queries."""
-        source = ["source"]
+        """A whole profile with every registered collection, in a fixed number of queries."""
+        from .registry import COLLECTIONS
+
+        prefetches = []
+        for collection in COLLECTIONS:
+            rows = collection.model.objects.select_related(*collection.select_related)
+            if collection.nested:
+                rows = rows.prefetch_related(collection.nested.key)
+            prefetches.append(models.Prefetch(collection.related_name, queryset=rows))
+        incoming = RelatedOccupation.objects.select_related("occupation", "source")
         return self.select_related("sector", "code_source", "ai_summary_source").prefetch_related(
-            *(
-                models.Prefetch(name, queryset=model.objects.select_related(*source))
-                for name, model in [
-                    ("alternate_titles", AlternateTitle),
-                    ("duties", Duty),
-                    ("salary_bands", SalaryBand),
-                    ("education_steps", EducationStep),
-                    ("ai_impacts", AIImpactItem),
-                    ("fit_traits", FitTrait),
-                    ("career_steps", CareerStep),
-                    ("faqs", FAQ),
-                    ("narrative_sections", NarrativeSection),
-                ]
-            ),
-            models.Prefetch(
-                "key_fact_tables",
-                queryset=KeyFactTable.objects.select_related("source").prefetch_related("facts"),
-            ),
-            models.Prefetch(
-                "item_lists",
-                queryset=ItemList.objects.select_related("source").prefetch_related("items"),
-            ),
-            models.Prefetch(
-                "rating_scores",
-                queryset=RatingScore.objects.select_related("dimension", "source"),
-            ),
-            models.Prefetch(
-                "occupation_skills",
-                queryset=OccupationSkill.objects.select_related("skill", "source"),
-            ),
-            models.Prefetch(
-                "occupation_qualifications",
-                queryset=OccupationQualification.objects.select_related("qualification", "source"),
-            ),
-            models.Prefetch(
-                "occupation_visas", queryset=OccupationVisa.objects.select_related("visa", "source")
-            ),
-            models.Prefetch(
-                "occupation_growth_areas",
-                queryset=OccupationGrowthArea.objects.select_related("growth_area", "source"),
-            ),
-            models.Prefetch(
-                "occupation_glossary_terms",
-                queryset=OccupationGlossaryTerm.objects.select_related("term", "source"),
-            ),
-            models.Prefetch(
-                "occupation_sources",
-                queryset=OccupationSource.objects.select_related("document", "source"),
-            ),
-            models.Prefetch(
-                "related_links",
-                queryset=RelatedOccupation.objects.select_related("related", "source"),
-            ),
-            models.Prefetch(
-                "incoming_links",
-                queryset=RelatedOccupation.objects.select_related("occupation", "source"),
-            ),
+            *prefetches, models.Prefetch("incoming_links", queryset=incoming)
         )
 
     def for_compare(self):
@@ -420,7 +371,7 @@ class Occupation(models.Model):
 
     @property
     def is_published(self):
-        return self.status == enums.PublicationStatus.PUBLISHED
+        return is_public(self)
 
 
 # --- Per-occupation rows ------------------------------------------------------------------
@@ -846,3 +797,22 @@ class RelatedOccupation(OccupationChild):
 
     def __str__(self):
         return f"{self.occupation} → {self.related or self.related_title}"
+
+
+# --- Derived state --------------------------------------------------------------------------
+
+
+class ContentVersion(models.Model):
+    """One row: a number that moves on every content write (see `changes.content_changed`).
+
+    Caches key on it, so a write anywhere is visible on the next request on every app node.
+    """
+
+    value = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        default_permissions = ()  # not content: nobody edits it by hand
+
+    def __str__(self):
+        return f"content version {self.value}"

@@ -15,6 +15,8 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from . import models
+from .publishing import can_see_drafts, is_public
+from .registry import COLLECTIONS
 
 # PostgreSQL's ranges, enforced on every database so SQLite accepts exactly what PostgreSQL does.
 INTEGER_MAXIMUM = {
@@ -118,216 +120,66 @@ def name_of(path):
     return serializers.CharField(source=path, read_only=True, allow_null=True)
 
 
-# --- The profile document: child rows -----------------------------------------------------
+# --- The profile document: child rows, one serializer per registered collection ----------
 
 ORDER = {"order": {"required": False}}
 
 
-class ChildSerializer(StrictModelSerializer):
-    source = optional_ref(help_text="Slug of the source this row cites.")
+def _ref_label(model):
+    return "title" if model is models.Occupation else "name"
 
 
-class AlternateTitleSerializer(ChildSerializer):
-    class Meta:
-        model = models.AlternateTitle
-        fields = ["order", "title", "source"]
-        extra_kwargs = ORDER
-
-
-class DutySerializer(ChildSerializer):
-    class Meta:
-        model = models.Duty
-        fields = ["order", "text", "source"]
-        extra_kwargs = ORDER
-
-
-class SalaryBandSerializer(ChildSerializer):
-    class Meta:
-        model = models.SalaryBand
-        fields = [
-            "order",
-            "level",
-            "years_min",
-            "years_max",
-            "annual_min",
-            "annual_max",
-            "currency",
-            "note",
-            "source",
-        ]
-        extra_kwargs = ORDER
-
-
-class EducationStepSerializer(ChildSerializer):
-    class Meta:
-        model = models.EducationStep
-        fields = ["order", "stage", "duration", "cost_min", "cost_max", "currency", "source"]
-        extra_kwargs = ORDER
-
-
-class AIImpactItemSerializer(ChildSerializer):
-    class Meta:
-        model = models.AIImpactItem
-        fields = ["order", "kind", "title", "detail", "extent", "year", "source"]
-        extra_kwargs = ORDER
-
-
-class FitTraitSerializer(ChildSerializer):
-    class Meta:
-        model = models.FitTrait
-        fields = ["order", "kind", "text", "source"]
-        extra_kwargs = ORDER
-
-
-class CareerStepSerializer(ChildSerializer):
-    class Meta:
-        model = models.CareerStep
-        fields = ["order", "title", "description", "source"]
-        extra_kwargs = ORDER
-
-
-class FAQSerializer(ChildSerializer):
-    class Meta:
-        model = models.FAQ
-        fields = ["order", "question", "answer", "source"]
-        extra_kwargs = ORDER
-
-
-class NarrativeSectionSerializer(ChildSerializer):
-    class Meta:
-        model = models.NarrativeSection
-        fields = ["order", "heading", "body", "source"]
-        extra_kwargs = ORDER
-
-
-class KeyFactSerializer(StrictModelSerializer):
-    class Meta:
-        model = models.KeyFact
-        fields = ["order", "label", "value"]
-        extra_kwargs = ORDER
-
-
-class KeyFactTableSerializer(ChildSerializer):
-    facts = KeyFactSerializer(many=True, required=False)
-
-    class Meta:
-        model = models.KeyFactTable
-        fields = ["order", "title", "label_heading", "value_heading", "source", "facts"]
-        extra_kwargs = ORDER
-
-
-class ListItemSerializer(StrictModelSerializer):
-    class Meta:
-        model = models.ListItem
-        fields = ["order", "title", "description"]
-        extra_kwargs = ORDER
-
-
-class ItemListSerializer(ChildSerializer):
-    items = ListItemSerializer(many=True, required=False)
-
-    class Meta:
-        model = models.ItemList
-        fields = ["order", "kind", "title", "intro", "outro", "numbered", "source", "items"]
-        extra_kwargs = ORDER
-
-
-class RatingScoreSerializer(StrictModelSerializer):
-    dimension = SlugRef(help_text="Slug of the rating dimension.")
-    dimension_name = name_of("dimension.name")
-    source = optional_ref()
-
-    class Meta:
-        model = models.RatingScore
-        fields = ["dimension", "dimension_name", "score", "source"]
-
-
-class OccupationSkillSerializer(ChildSerializer):
-    skill = SlugRef(help_text="Slug of an existing skill.")
-    skill_name = name_of("skill.name")
-
-    class Meta:
-        model = models.OccupationSkill
-        fields = ["order", "skill", "skill_name", "group", "label", "note", "source"]
-        extra_kwargs = ORDER
-
-
-class OccupationQualificationSerializer(ChildSerializer):
-    qualification = SlugRef(help_text="Slug of an existing qualification.")
-    qualification_name = name_of("qualification.name")
-
-    class Meta:
-        model = models.OccupationQualification
-        fields = [
-            "order",
-            "qualification",
-            "qualification_name",
-            "requirement",
-            "group",
-            "label",
-            "note",
-            "source",
-        ]
-        extra_kwargs = ORDER
-
-
-class OccupationVisaSerializer(ChildSerializer):
-    visa = SlugRef(help_text="Slug of an existing visa.")
-    visa_name = name_of("visa.name")
-
-    class Meta:
-        model = models.OccupationVisa
-        fields = ["order", "visa", "visa_name", "details", "source"]
-        extra_kwargs = ORDER
-
-
-class OccupationGrowthAreaSerializer(ChildSerializer):
-    growth_area = SlugRef(help_text="Slug of an existing growth area.")
-    growth_area_name = name_of("growth_area.name")
-
-    class Meta:
-        model = models.OccupationGrowthArea
-        fields = ["order", "growth_area", "growth_area_name", "note", "source"]
-        extra_kwargs = ORDER
-
-
-class OccupationGlossaryTermSerializer(ChildSerializer):
-    term = SlugRef(help_text="Slug of an existing glossary term.")
-    term_name = name_of("term.name")
-
-    class Meta:
-        model = models.OccupationGlossaryTerm
-        fields = ["order", "term", "term_name", "source"]
-        extra_kwargs = ORDER
-
-
-class OccupationSourceSerializer(ChildSerializer):
-    document = SlugRef(help_text="Slug of an existing source the profile draws on.")
-    document_name = name_of("document.name")
-
-    class Meta:
-        model = models.OccupationSource
-        fields = ["order", "document", "document_name", "note", "source"]
-        extra_kwargs = ORDER
-
-
-class RelatedOccupationSerializer(ChildSerializer):
-    related = optional_ref(help_text="Slug of another profile; null for a role without one.")
-    related_name = name_of("related.title")
-
-    class Meta:
-        model = models.RelatedOccupation
-        fields = ["order", "related", "related_name", "related_title", "kind", "note", "source"]
-        extra_kwargs = ORDER
+class RowSerializer(StrictModelSerializer):
+    """A row of a collection; fields, slug references and nested rows come from the registry."""
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        target = instance.related
-        if target is not None and not target.is_published and not can_see_drafts(self.context):
-            # A draft is not public: name the role, do not link it.
-            data["related"] = data["related_name"] = None
-            data["related_title"] = data["related_title"] or target.title
+        if isinstance(instance, models.RelatedOccupation):
+            target = instance.related
+            if target is not None and not is_public(target) and not can_see_drafts_in(self.context):
+                # A draft is not public: name the role, do not link it.
+                data["related"] = data["related_name"] = None
+                data["related_title"] = data["related_title"] or target.title
         return data
+
+
+def _nested_serializer(nested):
+    meta = type("Meta", (), {"model": nested.model, "fields": list(nested.fields)})
+    if "order" in nested.fields:
+        meta.extra_kwargs = ORDER
+    return type(f"{nested.model.__name__}Serializer", (StrictModelSerializer,), {"Meta": meta})
+
+
+def row_serializer(collection):
+    """The serializer of one registered collection's rows."""
+    attrs, fields = {}, []
+    for name in collection.fields:
+        fields.append(name)
+        ref_model = collection.refs.get(name)
+        if ref_model is None:
+            continue
+        required = not collection.model._meta.get_field(name).null
+        noun = ref_model._meta.verbose_name
+        attrs[name] = SlugRef(
+            required=required,
+            allow_null=not required,
+            help_text=f"Slug of an existing {noun}." if required else f"Slug of a {noun}, or null.",
+        )
+        if name != "source":
+            attrs[f"{name}_name"] = name_of(f"{name}.{_ref_label(ref_model)}")
+            fields.append(f"{name}_name")
+    if collection.nested:
+        attrs[collection.nested.key] = _nested_serializer(collection.nested)(
+            many=True, required=False
+        )
+        fields.append(collection.nested.key)
+    meta = type("Meta", (), {"model": collection.model, "fields": fields})
+    if "order" in fields:
+        meta.extra_kwargs = ORDER
+    return type(f"{collection.model.__name__}Serializer", (RowSerializer,), {**attrs, "Meta": meta})
+
+
+ROW_SERIALIZERS = {collection.key: row_serializer(collection) for collection in COLLECTIONS}
 
 
 class IncomingLinkSerializer(serializers.ModelSerializer):
@@ -341,25 +193,32 @@ class IncomingLinkSerializer(serializers.ModelSerializer):
         fields = ["occupation", "occupation_title", "kind", "note"]
 
 
-def can_see_drafts(context):
+def can_see_drafts_in(context):
     request = context.get("request")
-    return request is not None and user_can_see_drafts(request.user)
-
-
-def user_can_see_drafts(user):
-    """Editors (change permission on Occupation) may read drafts; everyone else only sees
-    published profiles."""
-    return bool(user and user.is_authenticated and user.has_perm("occupations.change_occupation"))
+    return request is not None and can_see_drafts(request.user)
 
 
 # --- The profile document -------------------------------------------------------------------
 
+CollectionFields = type(
+    "CollectionFields",
+    (StrictModelSerializer,),
+    {
+        collection.key: ROW_SERIALIZERS[collection.key](
+            many=True,
+            required=False,
+            **(
+                {"source": collection.related_name}
+                if collection.related_name != collection.key
+                else {}
+            ),
+        )
+        for collection in COLLECTIONS
+    },
+)
 
-def collection(serializer_class, **kwargs):
-    return serializer_class(many=True, required=False, **kwargs)
 
-
-class OccupationDocumentSerializer(StrictModelSerializer):
+class OccupationDocumentSerializer(CollectionFields):
     """A whole profile with every collection nested: what GET returns and PUT/POST accept."""
 
     url = serializers.HyperlinkedIdentityField(
@@ -370,30 +229,6 @@ class OccupationDocumentSerializer(StrictModelSerializer):
     sector_name = name_of("sector.name")
     code_source = optional_ref()
     ai_summary_source = optional_ref()
-
-    alternate_titles = collection(AlternateTitleSerializer)
-    duties = collection(DutySerializer)
-    salary_bands = collection(SalaryBandSerializer)
-    education_steps = collection(EducationStepSerializer)
-    ai_impacts = collection(AIImpactItemSerializer)
-    fit_traits = collection(FitTraitSerializer)
-    career_steps = collection(CareerStepSerializer)
-    faqs = collection(FAQSerializer)
-    narrative_sections = collection(NarrativeSectionSerializer)
-    key_fact_tables = collection(KeyFactTableSerializer)
-    item_lists = collection(ItemListSerializer)
-    rating_scores = collection(RatingScoreSerializer)
-    skills = collection(OccupationSkillSerializer, source="occupation_skills")
-    qualifications = collection(
-        OccupationQualificationSerializer, source="occupation_qualifications"
-    )
-    visas = collection(OccupationVisaSerializer, source="occupation_visas")
-    growth_areas = collection(OccupationGrowthAreaSerializer, source="occupation_growth_areas")
-    glossary_terms = collection(
-        OccupationGlossaryTermSerializer, source="occupation_glossary_terms"
-    )
-    sources = collection(OccupationSourceSerializer, source="occupation_sources")
-    related_occupations = collection(RelatedOccupationSerializer, source="related_links")
     linked_from = serializers.SerializerMethodField()
 
     class Meta:
@@ -431,28 +266,11 @@ class OccupationDocumentSerializer(StrictModelSerializer):
             "sample_cover_letter",
             "data_sources_note",
             "disclaimer",
-            "alternate_titles",
-            "duties",
-            "salary_bands",
-            "education_steps",
-            "ai_impacts",
-            "fit_traits",
-            "career_steps",
-            "faqs",
-            "narrative_sections",
-            "key_fact_tables",
-            "item_lists",
-            "rating_scores",
-            "skills",
-            "qualifications",
-            "visas",
-            "growth_areas",
-            "glossary_terms",
-            "sources",
-            "related_occupations",
+            *(collection.key for collection in COLLECTIONS),
             "linked_from",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        # The publishing rule sets published_at (`publishing.status_transition`).
+        read_only_fields = ["created_at", "updated_at", "published_at"]
         # Uniqueness (and every other model rule) is checked by the service's full_clean().
         extra_kwargs = {"slug": {"validators": []}}
 
@@ -464,11 +282,9 @@ class OccupationDocumentSerializer(StrictModelSerializer):
 
     @extend_schema_field(IncomingLinkSerializer(many=True))
     def get_linked_from(self, occupation):
-        drafts = can_see_drafts(self.context)
+        drafts = can_see_drafts_in(self.context)
         links = [
-            link
-            for link in occupation.incoming_links.all()
-            if drafts or link.occupation.is_published
+            link for link in occupation.incoming_links.all() if drafts or is_public(link.occupation)
         ]
         return IncomingLinkSerializer(links, many=True, context=self.context).data
 

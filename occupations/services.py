@@ -2,54 +2,26 @@
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models as django_models
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.text import slugify
 from reversion.models import Version
 
-from . import enums, models, search
-from .revisions import OCCUPATION_CHILDREN
+from . import enums, models
+from .changes import content_changed, pages_showing
+from .publishing import (  # noqa: F401 (publish/unpublish re-exported for callers)
+    occupation_publish,
+    occupation_unpublish,
+    status_transition,
+)
+from .registry import COLLECTIONS, OCCUPATION_REFS
+from .revisions import OCCUPATION_CHILDREN, record_revision
 
-# --- Publication and duplication (used by the admin actions) -------------------------------
-
-
-def _record_revision(*, occupation: models.Occupation, user: AbstractBaseUser | None, comment):
-    reversion.add_to_revision(occupation)
-    if user is not None and user.is_authenticated:
-        reversion.set_user(user)
-    reversion.set_comment(comment)
-
-
-def occupation_publish(
-    *, occupation: models.Occupation, user: AbstractBaseUser | None
-) -> models.Occupation:
-    """Publish a profile (stamping published_at when it was a draft), as one revision."""
-    with transaction.atomic(), reversion.create_revision():
-        if occupation.status != enums.PublicationStatus.PUBLISHED or not occupation.published_at:
-            occupation.published_at = timezone.now()
-        occupation.status = enums.PublicationStatus.PUBLISHED
-        occupation.save(update_fields=["status", "published_at", "updated_at"])
-        _record_revision(occupation=occupation, user=user, comment="Published.")
-    return occupation
-
-
-def occupation_unpublish(
-    *, occupation: models.Occupation, user: AbstractBaseUser | None
-) -> models.Occupation:
-    """Take a profile back to draft (hidden from visitors), as one revision."""
-    with transaction.atomic(), reversion.create_revision():
-        occupation.status = enums.PublicationStatus.DRAFT
-        occupation.published_at = None
-        occupation.save(update_fields=["status", "published_at", "updated_at"])
-        _record_revision(occupation=occupation, user=user, comment="Unpublished (back to draft).")
-    return occupation
+# --- Duplication (used by the admin action) ------------------------------------------------
 
 
 def _unique_copy_identity(occupation: models.Occupation) -> tuple[str, str]:
@@ -84,7 +56,7 @@ def occupation_duplicate(
     *, occupation: models.Occupation, user: AbstractBaseUser | None
 ) -> models.Occupation:
     """Copy a profile with all of its rows (tables and lists included) as a new draft."""
-    with transaction.atomic(), reversion.create_revision():
+    with transaction.atomic():
         original = models.Occupation.objects.for_detail().get(pk=occupation.pk)
         children = {name: list(getattr(original, name).all()) for name in OCCUPATION_CHILDREN}
         facts = {table.pk: list(table.facts.all()) for table in children["key_fact_tables"]}
@@ -116,86 +88,13 @@ def occupation_duplicate(
             new_list.save()
             models.ListItem.objects.bulk_create(_copy_rows(items[old_pk], item_list=new_list))
 
+        content_changed(occupations=[copy.pk])
         # Recorded after the rows exist, so the first revision of the copy holds them all.
-        _record_revision(occupation=copy, user=user, comment=f"Duplicated from “{original.title}”.")
-        search.update_search_vectors([copy.pk])
+        record_revision(occupation=copy, user=user, comment=f"Duplicated from “{original.title}”.")
     return copy
 
 
 # --- Whole-profile documents (used by the API) ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentCollection:
-    """One collection of the API document: its key, the Occupation accessor, the model."""
-
-    key: str
-    related_name: str
-    model: type[django_models.Model]
-    # Fields that name a shared record (or another profile) by slug, and that record's model.
-    refs: dict = field(default_factory=dict)
-    # A nested collection: (key in the row, its model, the FK to the row).
-    nested: tuple | None = None
-
-
-def _collection(key, model, related_name=None, refs=None, nested=None):
-    return DocumentCollection(
-        key=key,
-        related_name=related_name or key,
-        model=model,
-        refs={"source": models.Source, **(refs or {})},
-        nested=nested,
-    )
-
-
-DOCUMENT_COLLECTIONS = [
-    _collection("alternate_titles", models.AlternateTitle),
-    _collection("duties", models.Duty),
-    _collection("salary_bands", models.SalaryBand),
-    _collection("education_steps", models.EducationStep),
-    _collection("ai_impacts", models.AIImpactItem),
-    _collection("fit_traits", models.FitTrait),
-    _collection("career_steps", models.CareerStep),
-    _collection("faqs", models.FAQ),
-    _collection("narrative_sections", models.NarrativeSection),
-    _collection("key_fact_tables", models.KeyFactTable, nested=("facts", models.KeyFact, "table")),
-    _collection("item_lists", models.ItemList, nested=("items", models.ListItem, "item_list")),
-    _collection("rating_scores", models.RatingScore, refs={"dimension": models.RatingDimension}),
-    _collection("skills", models.OccupationSkill, "occupation_skills", {"skill": models.Skill}),
-    _collection(
-        "qualifications",
-        models.OccupationQualification,
-        "occupation_qualifications",
-        {"qualification": models.Qualification},
-    ),
-    _collection("visas", models.OccupationVisa, "occupation_visas", {"visa": models.Visa}),
-    _collection(
-        "growth_areas",
-        models.OccupationGrowthArea,
-        "occupation_growth_areas",
-        {"growth_area": models.GrowthArea},
-    ),
-    _collection(
-        "glossary_terms",
-        models.OccupationGlossaryTerm,
-        "occupation_glossary_terms",
-        {"term": models.GlossaryTerm},
-    ),
-    _collection(
-        "sources", models.OccupationSource, "occupation_sources", {"document": models.Source}
-    ),
-    _collection(
-        "related_occupations",
-        models.RelatedOccupation,
-        "related_links",
-        {"related": models.Occupation},
-    ),
-]
-OCCUPATION_REFS = {
-    "sector": models.Sector,
-    "code_source": models.Source,
-    "ai_summary_source": models.Source,
-}
 
 
 class _DocumentErrors:
@@ -220,7 +119,7 @@ def _resolve_slugs(data, collections, errors):
     for name, model in OCCUPATION_REFS.items():
         if data.get(name):
             wanted[model].append((name, data[name]))
-    for spec in DOCUMENT_COLLECTIONS:
+    for spec in COLLECTIONS:
         for index, row in enumerate(collections.get(spec.related_name, [])):
             for name, model in spec.refs.items():
                 if row.get(name):
@@ -247,7 +146,7 @@ def _build_rows(*, spec, rows, occupation_slug, found, errors):
     for index, row in enumerate(rows):
         path = f"{spec.key}[{index}]"
         values = dict(row)
-        nested_rows = values.pop(spec.nested[0], []) if spec.nested else []
+        nested_rows = values.pop(spec.nested.key, []) if spec.nested else []
         unknown = []  # already reported by _resolve_slugs: no second "cannot be null"
         for name, model in spec.refs.items():
             slug = values.pop(name, None)
@@ -281,7 +180,11 @@ def _build_rows(*, spec, rows, occupation_slug, found, errors):
             errors.add_django(path, error)
         children = []
         if spec.nested:
-            key, child_model, parent_field = spec.nested
+            key, child_model, parent_field = (
+                spec.nested.key,
+                spec.nested.model,
+                spec.nested.parent_field,
+            )
             seen = set()
             for child_index, child_row in enumerate(nested_rows):
                 child_path = f"{path}.{key}[{child_index}]"
@@ -320,20 +223,19 @@ def occupation_save_document(
     values = dict(data)
     collections = {
         spec.related_name: values.pop(spec.related_name)
-        for spec in DOCUMENT_COLLECTIONS
+        for spec in COLLECTIONS
         if spec.related_name in values
     }
     found = _resolve_slugs(values, collections, errors)
 
     target = occupation or models.Occupation()
-    was_published = occupation is not None and occupation.is_published
+    previous_status = occupation.status if occupation is not None else None
     for name, value in values.items():
         if name in OCCUPATION_REFS:
             value = found.get((OCCUPATION_REFS[name], value)) if value else None
         setattr(target, name, value)
-    if target.is_published and not was_published and target.published_at is None:
-        # Publishing through the API stamps the date like the admin's publish action does.
-        target.published_at = timezone.now()
+    if "status" in values or occupation is None:
+        status_transition(target, status=target.status, previous_status=previous_status)
     try:
         target.full_clean()
     except ValidationError as error:
@@ -346,7 +248,7 @@ def occupation_save_document(
             found=found,
             errors=errors,
         )
-        for spec in DOCUMENT_COLLECTIONS
+        for spec in COLLECTIONS
         if spec.related_name in collections
     }
     if errors.messages:
@@ -354,9 +256,10 @@ def occupation_save_document(
     if before_write is not None:
         before_write()
 
+    old_neighbours = pages_showing({occupation.pk}) if occupation is not None else set()
     with transaction.atomic():
         target.save()
-        for spec in DOCUMENT_COLLECTIONS:
+        for spec in COLLECTIONS:
             if spec.related_name not in built:
                 continue
             if occupation is not None:
@@ -366,22 +269,21 @@ def occupation_save_document(
                 instance.occupation = target
             spec.model.objects.bulk_create([instance for instance, _ in rows])
             if spec.nested:
-                _, child_model, parent_field = spec.nested
+                child_model, parent_field = spec.nested.model, spec.nested.parent_field
                 children = []
                 for instance, nested in rows:
                     for child in nested:
                         setattr(child, parent_field, instance)
                         children.append(child)
                 child_model.objects.bulk_create(children)
-        search.update_search_vectors([target.pk])
+        content_changed(occupations=[target.pk], neighbours=old_neighbours)
         # Recorded after every row is written, so the revision holds the new rows only
         # (recording first would follow the old, deleted rows into the revision).
-        with reversion.create_revision():
-            _record_revision(
-                occupation=models.Occupation.objects.get(pk=target.pk),
-                user=user,
-                comment="Changed through the API",
-            )
+        record_revision(
+            occupation=models.Occupation.objects.get(pk=target.pk),
+            user=user,
+            comment="Changed through the API",
+        )
     target.refresh_from_db()
     return target
 
@@ -389,9 +291,10 @@ def occupation_save_document(
 def occupation_delete(*, occupation: models.Occupation, user: AbstractBaseUser) -> None:
     """Delete a profile, keeping its last state as a revision (recoverable in the admin)."""
     with transaction.atomic():
-        with reversion.create_revision():
-            _record_revision(occupation=occupation, user=user, comment="Deleted through the API")
+        record_revision(occupation=occupation, user=user, comment="Deleted through the API")
+        neighbours = pages_showing({occupation.pk}) - {occupation.pk}
         occupation.delete()
+        content_changed(neighbours=neighbours)
 
 
 # --- Reverting a profile to an earlier revision -----------------------------------------------
@@ -420,13 +323,14 @@ def occupation_revert(*, version: Version, user: AbstractBaseUser | None) -> mod
     """Restore a profile as it was in `version`: its fields and all of its rows (rows added
     since are removed, deleted rows come back, positions too), as a new revision."""
     with transaction.atomic(using=version.db), reversion.create_revision(using=version.db):
+        neighbours = pages_showing({int(version.object_id)})
         occupation_rows_park(occupation_id=int(version.object_id))
         version.revision.revert(delete=True)
         occupation = models.Occupation.objects.get(pk=version.object_id)
-        _record_revision(
+        content_changed(occupations=[occupation.pk], neighbours=neighbours)
+        record_revision(
             occupation=occupation,
             user=user,
             comment=f"Reverted to the version of {version.revision.date_created:%Y-%m-%d %H:%M}.",
         )
-        search.update_search_vectors([occupation.pk])
     return occupation

@@ -8,13 +8,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 
-from . import enums
-from .models import GlossaryTerm, GrowthArea, Occupation, Qualification, Sector, Skill, Visa
-
-PUBLISHED = enums.PublicationStatus.PUBLISHED
+from .models import Occupation
+from .publishing import published_q
+from .registry import VOCABULARY_PAGES
 
 
 class SiteSitemap(Sitemap):
@@ -42,15 +41,7 @@ class OccupationSitemap(SiteSitemap):
         return occupation.updated_at
 
 
-LIST_PAGES = [
-    "occupations:occupation_list",
-    "occupations:sector_list",
-    "occupations:skill_list",
-    "occupations:qualification_list",
-    "occupations:visa_list",
-    "occupations:growth_area_list",
-    "occupations:glossary_term_list",
-]
+LIST_PAGES = ["occupations:occupation_list", *(kind.list_url_name for kind in VOCABULARY_PAGES)]
 
 
 class IndexSitemap(SiteSitemap):
@@ -85,7 +76,7 @@ class VocabularySitemap(SiteSitemap):
             self.model.objects.annotate(
                 latest=Max(
                     f"{self.occupation_path}__updated_at",
-                    filter=Q(**{f"{self.occupation_path}__status": PUBLISHED}),
+                    filter=published_q(self.occupation_path),
                 )
             )
             .filter(latest__isnull=False)
@@ -100,15 +91,8 @@ class VocabularySitemap(SiteSitemap):
 sitemaps = {
     "index": IndexSitemap,
     "occupations": OccupationSitemap,
-    "sectors": VocabularySitemap(Sector, "occupations"),
     **{
-        name: VocabularySitemap(model, "occupation_links__occupation")
-        for name, model in [
-            ("skills", Skill),
-            ("qualifications", Qualification),
-            ("visas", Visa),
-            ("growth-areas", GrowthArea),
-            ("glossary", GlossaryTerm),
-        ]
+        kind.page_prefix: VocabularySitemap(kind.model, kind.occupation_path)
+        for kind in VOCABULARY_PAGES
     },
 }

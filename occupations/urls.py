@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .registry import VOCABULARY_PAGES
 
 app_name = "occupations"
 
@@ -10,14 +11,7 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     *(
         route
-        for prefix, kind in [
-            ("skills", "skill"),
-            ("qualifications", "qualification"),
-            ("visas", "visa"),
-            ("sectors", "sector"),
-            ("growth-areas", "growth_area"),
-            ("glossary", "glossary_term"),
-        ]
+        for prefix, kind in ((kind.page_prefix, kind.kind) for kind in VOCABULARY_PAGES)
         for route in (
             path(f"{prefix}/", views.vocabulary_list, {"kind": kind}, name=f"{kind}_list"),
             path(

@@ -4,28 +4,19 @@ from http import HTTPStatus
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from . import enums, jsonld, selectors
+from . import jsonld, selectors
 from .filters import OccupationFilter
 from .models import (
-    GlossaryTerm,
-    GrowthArea,
     Occupation,
-    OccupationGlossaryTerm,
-    OccupationGrowthArea,
-    OccupationQualification,
-    OccupationSkill,
-    OccupationVisa,
-    Qualification,
     RatingDimension,
-    Sector,
-    Skill,
-    Visa,
 )
+from .publishing import can_see_drafts, published_q
+from .registry import VOCABULARY_BY_KIND
 from .templatetags import site_tags
 
 
@@ -41,7 +32,7 @@ def occupation_detail(request, slug):
     occupation = get_object_or_404(
         Occupation.objects.visible_to(request.user).for_detail(), slug=slug
     )
-    is_staff = request.user.is_active and request.user.is_staff
+    editor = can_see_drafts(request.user)
     page_url = _absolute_url(request, occupation.get_absolute_url())
     list_path = reverse("occupations:occupation_list")
     trail = [
@@ -51,13 +42,13 @@ def occupation_detail(request, slug):
     structured_data = jsonld.profile_structured_data(occupation, page_url=page_url, trail=trail)
     context = {
         "occupation": occupation,
-        "page": selectors.profile_context(occupation, include_drafts=is_staff),
+        "page": selectors.profile_context(occupation, include_drafts=editor),
         "canonical_url": page_url,
         "list_url": list_path,
         "compare_url": reverse("occupations:compare"),
         "structured_data": jsonld.json_ld_script(structured_data),
         "admin_change_url": (
-            reverse("admin:occupations_occupation_change", args=[occupation.pk]) if is_staff else ""
+            reverse("admin:occupations_occupation_change", args=[occupation.pk]) if editor else ""
         ),
     }
     return render(request, "occupations/occupation_detail.html", context)
@@ -67,7 +58,6 @@ def occupation_detail(request, slug):
 
 INDEX_PAGE_SIZE = 12
 COMPARE_MIN, COMPARE_MAX = 2, 3
-PUBLISHED = enums.PublicationStatus.PUBLISHED
 
 
 def occupation_list(request):
@@ -126,95 +116,14 @@ def _active_filters(request, filterset):
     return active
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """How one kind of shared term is shown: its model, its link rows and its wording."""
-
-    kind: str
-    model: type
-    link_model: type | None  # None: sectors link straight from Occupation.sector
-    field: str
-    singular: str
-    plural: str
-    intro: str
-
-    @property
-    def list_url_name(self):
-        return f"occupations:{self.kind}_list"
-
-
-VOCABULARIES = {
-    vocabulary.kind: vocabulary
-    for vocabulary in [
-        Vocabulary(
-            "skill",
-            Skill,
-            OccupationSkill,
-            "skill",
-            "Skill",
-            "Skills",
-            "Skills named on the profiles, and the occupations that use each one.",
-        ),
-        Vocabulary(
-            "qualification",
-            Qualification,
-            OccupationQualification,
-            "qualification",
-            "Qualification",
-            "Qualifications",
-            "Degrees, certifications, licences and training, and where each is asked for.",
-        ),
-        Vocabulary(
-            "visa",
-            Visa,
-            OccupationVisa,
-            "visa",
-            "Visa",
-            "Visas",
-            "Visas and migration routes open to the occupations on this site.",
-        ),
-        Vocabulary(
-            "sector",
-            Sector,
-            None,
-            "sector",
-            "Sector",
-            "Sectors",
-            "The sectors the occupations belong to.",
-        ),
-        Vocabulary(
-            "growth_area",
-            GrowthArea,
-            OccupationGrowthArea,
-            "growth_area",
-            "Growth area",
-            "Growth areas",
-            "Areas where the work is growing, and the occupations they touch.",
-        ),
-        Vocabulary(
-            "glossary_term",
-            GlossaryTerm,
-            OccupationGlossaryTerm,
-            "term",
-            "Glossary term",
-            "Glossary",
-            "Terms used on the profiles, defined in plain words.",
-        ),
-    ]
-}
-
-
 def vocabulary_list(request, kind):
     """Every term of one vocabulary with the number of published occupations linked to it."""
-    vocabulary = VOCABULARIES[kind]
-    if vocabulary.link_model is None:
-        count = Count("occupations", filter=Q(occupations__status=PUBLISHED), distinct=True)
-    else:
-        count = Count(
-            "occupation_links__occupation",
-            filter=Q(occupation_links__occupation__status=PUBLISHED),
-            distinct=True,
-        )
+    vocabulary = VOCABULARY_BY_KIND[kind]
+    count = Count(
+        vocabulary.occupation_path,
+        filter=published_q(vocabulary.occupation_path),
+        distinct=True,
+    )
     terms = vocabulary.model.objects.annotate(occupation_count=count).order_by("name", "pk")
     path = reverse(vocabulary.list_url_name)
     context = {
@@ -233,7 +142,7 @@ def vocabulary_list(request, kind):
 
 def vocabulary_detail(request, slug, kind):
     """One shared term: what it is, and every published occupation linked to it."""
-    vocabulary = VOCABULARIES[kind]
+    vocabulary = VOCABULARY_BY_KIND[kind]
     term = get_object_or_404(vocabulary.model, slug=slug)
     if vocabulary.link_model is None:
         occupations = list(
@@ -247,7 +156,7 @@ def vocabulary_detail(request, slug, kind):
     else:
         links = list(
             vocabulary.link_model.objects.filter(
-                **{vocabulary.field: term}, occupation__status=PUBLISHED
+                published_q("occupation"), **{vocabulary.link_field: term}
             )
             .select_related("occupation__sector")
             .order_by("occupation__title", "occupation_id", "order")

@@ -307,7 +307,6 @@ HOSTILE_BODIES = [
     {"overall_rating": 1e308},
     {"overall_rating": 10.5},
     {"skilled_migration": "yes"},
-    {"published_at": "yesterday"},
     {"sector": {"slug": "energy"}},
     {"sector": "Not a slug!"},
     {"salary_bands": "abc"},

@@ -49,7 +49,12 @@ ONET_27 = "O*NET 27.0 Database (August 2022 Release)"
 
 
 def content_models():
-    return list(apps.get_app_config("occupations").get_models())
+    """Every model editors maintain (not derived state such as the content version)."""
+    return [
+        model
+        for model in apps.get_app_config("occupations").get_models()
+        if model._meta.default_permissions
+    ]
 
 
 def row_counts():

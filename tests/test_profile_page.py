@@ -399,13 +399,14 @@ def test_profile_page_query_count_is_the_same_with_1_or_30_rows_everywhere(
 
 
 @pytest.mark.parametrize("rows", [1, 30])
-def test_staff_query_count_adds_only_the_session_and_user(
-    staff_client, sector, rows, django_assert_num_queries
+def test_editor_query_count_adds_only_the_session_user_and_permissions(
+    editor_client, sector, rows, django_assert_num_queries
 ):
     occupation = build_profile(rows, sector, status=enums.PublicationStatus.DRAFT)
 
-    with django_assert_num_queries(PROFILE_QUERIES + 2):
-        response = staff_client.get(occupation.get_absolute_url())
+    # Session, user, and the user's and group's permissions (the draft-visibility rule).
+    with django_assert_num_queries(PROFILE_QUERIES + 4):
+        response = editor_client.get(occupation.get_absolute_url())
 
     assert response.status_code == HTTPStatus.OK
 
@@ -526,13 +527,13 @@ def test_related_links_to_drafts_are_hidden_from_anonymous_visitors(client, sect
     assert "Other 1" in html
 
 
-def test_staff_see_related_drafts_marked_as_drafts(staff_client, sector):
+def test_editors_see_related_drafts_marked_as_drafts(editor_client, sector):
     occupation = build_profile(2, sector)
     Occupation.objects.filter(slug="rich-profile-other-0").update(
         status=enums.PublicationStatus.DRAFT
     )
 
-    html = staff_client.get(occupation.get_absolute_url()).content.decode()
+    html = editor_client.get(occupation.get_absolute_url()).content.decode()
 
     assert re.search(r">Other 0</a> <span class=\"badge\">Draft</span>", html)
 
@@ -564,8 +565,8 @@ def test_a_draft_is_not_found_for_anonymous_visitors(client, occupation):
     assert response.status_code == HTTPStatus.NOT_FOUND
 
 
-def test_staff_see_a_draft_with_a_banner_and_a_link_to_edit_it(staff_client, occupation):
-    response = staff_client.get(occupation.get_absolute_url())
+def test_editors_see_a_draft_with_a_banner_and_a_link_to_edit_it(editor_client, occupation):
+    response = editor_client.get(occupation.get_absolute_url())
 
     html = response.content.decode()
     assert response.status_code == HTTPStatus.OK

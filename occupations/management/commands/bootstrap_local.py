@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from occupations.changes import content_changed
 from occupations.models import Occupation
-from occupations.search import update_search_vectors
 
 FIXTURES = ["vocabulary", "power-distributors-and-dispatchers", "distribution-system-operator"]
 CREDENTIALS_FILE = settings.BASE_DIR / ".local-admin-credentials"
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             call_command(
                 "createinitialrevisions", "occupations", comment=INITIAL_REVISION, verbosity=0
             )
-            update_search_vectors(Occupation.objects.values_list("pk", flat=True))
+            content_changed(occupations=Occupation.objects.values_list("pk", flat=True))
             self.stdout.write(f"Loaded the demo profiles ({', '.join(FIXTURES)}).")
         self._ensure_admin()
 

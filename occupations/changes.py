@@ -1,0 +1,129 @@
+"""The one door for change: every write path calls `content_changed` inside its transaction.
+
+It keeps what is derived from the content in step with it: the changed profiles' search
+vectors and `updated_at`, the `updated_at` of every other profile whose page shows them
+(related links both ways, or the shared term that was edited), and the content version that
+caches key on. Work on other profiles' rows runs after the commit, in a short transaction
+that locks them in primary-key order, so two writers never wait on each other in a circle.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import models, search
+from .registry import (
+    COLLECTIONS,
+    COLLECTIONS_BY_MODEL,
+    NESTED_BY_MODEL,
+    OCCUPATION_REFS,
+    VOCABULARY_BY_MODEL,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def content_changed(
+    *,
+    occupations: Iterable[int] = (),
+    neighbours: Iterable[int] = (),
+    vocabulary: models.models.Model | None = None,
+) -> None:
+    """Record that the given profiles (or a shared term) changed.
+
+    `occupations`: profiles whose own fields or rows changed (their rows are locked by the
+    caller's write). `neighbours`: other profiles the change touched that the database can
+    no longer tell, e.g. the old target of a removed related link. `vocabulary`: a shared
+    term that was edited; every profile linked to it shows it.
+    """
+    own = {int(pk) for pk in occupations}
+    others = {int(pk) for pk in neighbours}
+    refresh_others = False
+    if own:
+        models.Occupation.objects.filter(pk__in=own).update(updated_at=timezone.now())
+        search.update_search_vectors(own)
+        others |= pages_showing(own)
+    if vocabulary is not None:
+        others |= profiles_linked_to(vocabulary)
+        refresh_others = True
+    others -= own
+    transaction.on_commit(lambda: _after_commit(others, refresh_others), robust=True)
+
+
+def pages_showing(occupation_ids: set[int]) -> set[int]:
+    """Other profiles whose page shows one of these: they link to it, or it links to them."""
+    links = models.RelatedOccupation.objects.filter(
+        Q(related__in=occupation_ids) | Q(occupation__in=occupation_ids)
+    ).values_list("occupation_id", "related_id")
+    return {pk for pair in links for pk in pair if pk is not None}
+
+
+def profiles_linked_to(term) -> set[int]:
+    """Profiles that show a shared term (or cite a source) on their page."""
+    model = type(term)
+    ids = set()
+    for name, ref_model in OCCUPATION_REFS.items():
+        if ref_model is model:
+            ids |= set(
+                models.Occupation.objects.filter(**{name: term}).values_list("pk", flat=True)
+            )
+    for collection in COLLECTIONS:
+        for name, ref_model in collection.refs.items():
+            if ref_model is model:
+                ids |= set(
+                    collection.model.objects.filter(**{name: term}).values_list(
+                        "occupation_id", flat=True
+                    )
+                )
+    return ids
+
+
+def _after_commit(others: set[int], refresh_search: bool) -> None:
+    if others:
+        with transaction.atomic():
+            # Locked in a stable order, so concurrent writers cannot deadlock on each other.
+            locked = list(
+                models.Occupation.objects.select_for_update(no_key=True)
+                .filter(pk__in=others)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            models.Occupation.objects.filter(pk__in=locked).update(updated_at=timezone.now())
+            if refresh_search:
+                search.update_search_vectors(locked)
+    bump_content_version()
+
+
+def bump_content_version() -> int:
+    """Move the version that caches key on; any write makes every cached page stale."""
+    updated = models.ContentVersion.objects.filter(pk=1).update(
+        value=F("value") + 1, changed_at=timezone.now()
+    )
+    if not updated:
+        models.ContentVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+    return content_version()
+
+
+def content_version() -> int:
+    """The current content version (0 before the first write)."""
+    value = models.ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    return value or 0
+
+
+def row_changed(row) -> None:
+    """`content_changed` for one saved, deleted or restored record of any registered kind."""
+    model = type(row)
+    if model is models.Occupation:
+        content_changed(occupations=[row.pk])
+    elif model in COLLECTIONS_BY_MODEL:
+        content_changed(occupations=[row.occupation_id])
+    elif model in NESTED_BY_MODEL:
+        parent = getattr(row, NESTED_BY_MODEL[model].parent_field)
+        content_changed(occupations=[parent.occupation_id])
+    elif model in VOCABULARY_BY_MODEL:
+        content_changed(vocabulary=row)
+    else:
+        content_changed()
