@@ -9,10 +9,11 @@ stale If-Match gives 412 on writes. See docs/api.md.
 
 import copy
 import re
+import time
 from http import HTTPStatus
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Prefetch
 from django.urls import include, path
 from django_filters import rest_framework as django_filters
@@ -36,11 +37,11 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from . import enums, models, services
+from . import documents, enums, models, services
 from . import serializers as api_serializers
-from .etags import document_etag, if_match_fails, if_none_match_hits
+from .etags import if_match_fails, if_none_match_hits, occupation_etag
 from .filters import OccupationFilter
-from .publishing import published_q
+from .publishing import can_see_drafts, published_q
 from .registry import VOCABULARY_KINDS
 
 app_name = "api"
@@ -67,6 +68,40 @@ class ValidationErrorSerializer(serializers.Serializer):
 
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
     detail = serializers.CharField(required=False)
+
+
+class WriteConflict(APIException):
+    status_code = HTTPStatus.CONFLICT
+    default_detail = "A concurrent change conflicts with this one; nothing was saved. Retry."
+    default_code = "conflict"
+
+
+class Busy(APIException):
+    status_code = HTTPStatus.SERVICE_UNAVAILABLE
+    default_detail = "The profile is busy with other writes; nothing was saved. Retry shortly."
+    default_code = "busy"
+    wait = 1  # DRF's exception handler sends it as Retry-After
+
+
+def with_write_retries(write, attempts=3):
+    """Run a write transaction, again when the database broke a lock cycle or a
+    serialization conflict (nothing of the failed attempt was kept); then 503."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except OperationalError as error:
+            if not is_transient(error) or attempt == attempts - 1:
+                if is_transient(error):
+                    raise Busy from error
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def is_transient(error):
+    """Deadlock, serialization failure (PostgreSQL) or a lock wait that timed out (SQLite)."""
+    state = getattr(error.__cause__, "sqlstate", None)
+    return state in {"40P01", "40001"} or "database is locked" in str(error)
 
 
 class PreconditionFailed(APIException):
@@ -349,49 +384,49 @@ class OccupationViewSet(viewsets.ModelViewSet):
             return api_serializers.OccupationListSerializer
         return api_serializers.OccupationDocumentSerializer
 
+    def _etag(self, occupation):
+        return occupation_etag(occupation, drafts=can_see_drafts(self.request.user))
+
     # Reads
 
     def retrieve(self, request, *args, **kwargs):
-        document = self.get_serializer(self.get_object()).data
-        etag = document_etag(document)
+        occupation = self.get_object()
+        etag = self._etag(occupation)
         if if_none_match_hits(request.headers.get("If-None-Match"), etag):
             return Response(status=HTTPStatus.NOT_MODIFIED, headers={"ETag": etag})
-        return Response(document, headers={"ETag": etag})
+        return Response(self.get_serializer(occupation).data, headers={"ETag": etag})
 
-    # Writes
+    # Writes: validate the body, lock the profile, check every model rule, check If-Match,
+    # then apply (see occupations/documents.py).
 
     def create(self, request, *args, **kwargs):
-        data = self._validated(request, instance=None, partial=False)
-        with transaction.atomic():
-            occupation = self._save(request, occupation=None, data=data)
+        data = self._validated(request, partial=False)
+        occupation = self._write(request, data, existing=False)
         return self._document_response(occupation, HTTPStatus.CREATED, location=True)
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         self._get_pk()  # a 404 comes before a 400
-        data = self._validated(request, instance=None, partial=partial)
-        with transaction.atomic():
-            current, precondition = self._current_for_write(request)
-            # The precondition is checked once the whole body is known to be valid, so a
-            # malformed request is a 400 whatever If-Match says.
-            occupation = self._save(
-                request, occupation=current, data=data, before_write=precondition
-            )
+        data = self._validated(request, partial=partial)
+        occupation = self._write(request, data, existing=True)
         return self._document_response(occupation, HTTPStatus.OK)
 
     def destroy(self, request, *args, **kwargs):
-        with transaction.atomic():
-            current, precondition = self._current_for_write(request)
-            precondition()
-            services.occupation_delete(occupation=current, user=request.user)
+        def delete():
+            with transaction.atomic():
+                current = self._locked()
+                self._check_if_match(request, current)
+                services.occupation_delete(occupation=current, user=request.user)
+
+        with_write_retries(delete)
         return Response(status=HTTPStatus.NO_CONTENT)
 
-    def _validated(self, request, *, instance, partial):
+    def _validated(self, request, *, partial):
         """The body's JSON types and shapes, as the schema describes them (400 otherwise).
 
         PATCH makes the profile's own fields optional, not the fields of the rows: a
         collection in the body replaces the old one, so each row must be complete."""
-        serializer = self.get_serializer(instance, data=request.data)
+        serializer = self.get_serializer(None, data=request.data)
         if partial:
             for field in serializer.fields.values():
                 field.required = False
@@ -399,43 +434,55 @@ class OccupationViewSet(viewsets.ModelViewSet):
             raise ValidationError(flatten_errors(serializer.errors))
         return serializer.validated_data
 
-    def _current_for_write(self, request):
-        """Lock the profile's row; return it and the If-Match check against its document."""
-        pk = self._get_pk()
-        locked = models.Occupation.objects.select_for_update().filter(pk=pk)
-        if not locked.values_list("pk", flat=True):
-            raise NotFound
-        current = self.get_queryset().get(pk=pk)
-        stale = if_match_fails(
-            request.headers.get("If-Match"), document_etag(self.get_serializer(current).data)
+    def _locked(self):
+        """The profile, its row locked for this transaction (FOR NO KEY UPDATE, so other
+        writers' foreign keys to it do not wait), or 404."""
+        slug = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        current = (
+            self._visible()
+            .select_related(*documents.OCCUPATION_REFS)
+            .select_for_update(no_key=True, of=("self",))
+            .filter(slug=slug)
+            .first()
         )
+        if current is None:
+            raise NotFound
+        return current
 
-        def precondition():
-            if stale:
-                raise PreconditionFailed
+    def _check_if_match(self, request, current):
+        if if_match_fails(request.headers.get("If-Match"), self._etag(current)):
+            raise PreconditionFailed
 
-        return current, precondition
+    def _write(self, request, data, *, existing):
+        comment = "Changed through the API" if existing else "Created through the API"
 
-    def _save(self, request, *, occupation, data, before_write=None):
-        try:
+        def write():
             with transaction.atomic():
-                return services.occupation_save_document(
-                    occupation=occupation, data=data, user=request.user, before_write=before_write
+                current = self._locked() if existing else None
+                etag = self._etag(current) if current is not None else None
+                try:
+                    document = documents.document_validate(occupation=current, data=data)
+                except DjangoValidationError as error:
+                    raise ValidationError(error.message_dict) from error
+                # Checked once the whole body is known to be valid, so a malformed request
+                # is a 400 whatever If-Match says.
+                if etag is not None and if_match_fails(request.headers.get("If-Match"), etag):
+                    raise PreconditionFailed
+                return documents.document_apply(
+                    document=document, user=request.user, comment=comment
                 )
-        except DjangoValidationError as error:
-            raise ValidationError(error.message_dict) from error
+
+        try:
+            return with_write_retries(write)
         except IntegrityError as error:
             # Two writes raced past validation (e.g. the same new slug): nothing was saved.
-            raise ValidationError(
-                {"non_field_errors": ["A concurrent change conflicts with this one; retry."]}
-            ) from error
+            raise WriteConflict from error
 
     def _document_response(self, occupation, status, location=False):
-        fresh = models.Occupation.objects.for_detail().get(pk=occupation.pk)
-        document = self.get_serializer(fresh).data
-        headers = {"ETag": document_etag(document)}
+        document = self.get_serializer(occupation).data
+        headers = {"ETag": self._etag(occupation)}
         if location:
-            headers["Location"] = document["url"]
+            headers["Location"] = str(document["url"])
         return Response(document, status=status, headers=headers)
 
 

@@ -31,26 +31,33 @@ def content_changed(
     occupations: Iterable[int] = (),
     neighbours: Iterable[int] = (),
     vocabulary: models.models.Model | None = None,
-) -> None:
+    loaded: Iterable[models.Occupation] = (),
+):
     """Record that the given profiles (or a shared term) changed.
 
     `occupations`: profiles whose own fields or rows changed (their rows are locked by the
     caller's write). `neighbours`: other profiles the change touched that the database can
     no longer tell, e.g. the old target of a removed related link. `vocabulary`: a shared
-    term that was edited; every profile linked to it shows it.
+    term that was edited; every profile linked to it shows it. `loaded`: changed profiles
+    whose rows the caller holds in memory (prefetch caches filled), so their search text is
+    built without reading them again. Returns the `updated_at` given to the changed profiles.
     """
     own = {int(pk) for pk in occupations}
     others = {int(pk) for pk in neighbours}
     refresh_others = False
+    now = timezone.now()
     if own:
-        models.Occupation.objects.filter(pk__in=own).update(updated_at=timezone.now())
-        search.update_search_vectors(own)
+        models.Occupation.objects.filter(pk__in=own).update(updated_at=now)
+        loaded = [occupation for occupation in loaded if occupation.pk in own]
+        search.write_search_vectors(loaded)
+        search.update_search_vectors(own - {occupation.pk for occupation in loaded})
         others |= pages_showing(own)
     if vocabulary is not None:
         others |= profiles_linked_to(vocabulary)
         refresh_others = True
     others -= own
     transaction.on_commit(lambda: _after_commit(others, refresh_others), robust=True)
+    return now
 
 
 def pages_showing(occupation_ids: set[int]) -> set[int]:

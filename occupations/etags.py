@@ -1,17 +1,19 @@
 """Strong ETags for API documents, and the If-Match / If-None-Match comparisons (RFC 9110)."""
 
 import hashlib
-import json
 
 from django.utils.http import parse_etags
-from rest_framework.utils.encoders import JSONEncoder
 
 
-def document_etag(document) -> str:
-    """A strong validator: the hash of the serialized document, so any change to the profile
-    or to one of its rows changes it."""
-    payload = json.dumps(document, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
-    return f'"{hashlib.sha256(payload.encode()).hexdigest()}"'
+def occupation_etag(occupation, *, drafts: bool) -> str:
+    """A strong validator of a profile's document, whatever host it was read through.
+
+    Every write goes through `changes.content_changed`, which moves `updated_at` of the
+    profile and of every profile whose document shows it, so the profile's id and
+    `updated_at` identify its content; `drafts` tells the editors' representation (which may
+    show links to drafts) from the public one."""
+    version = f"{occupation.pk}:{occupation.updated_at.isoformat()}:{'e' if drafts else 'p'}"
+    return f'"{hashlib.sha256(version.encode()).hexdigest()[:32]}"'
 
 
 def _weak(etag):

@@ -39,12 +39,13 @@ def _weighted_texts(occupation):
 
 def update_search_vectors(occupation_ids):
     """Recompute the stored search vector of the given occupations (no-op off PostgreSQL)."""
-    if connection.vendor != "postgresql":
+    occupation_ids = list(occupation_ids)
+    if connection.vendor != "postgresql" or not occupation_ids:
         return
     from .models import Occupation
 
     occupations = (
-        Occupation.objects.filter(pk__in=list(occupation_ids))
+        Occupation.objects.filter(pk__in=occupation_ids)
         .select_related("sector")
         .prefetch_related(
             "alternate_titles",
@@ -56,6 +57,16 @@ def update_search_vectors(occupation_ids):
             "faqs",
         )
     )
+    write_search_vectors(occupations)
+
+
+def write_search_vectors(occupations):
+    """Store the search vector of occupations whose rows are loaded (prefetched or filled in
+    by the caller): one UPDATE each, no reads (no-op off PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return
+    from .models import Occupation
+
     for occupation in occupations:
         title_text, summary, rest = _weighted_texts(occupation)
         Occupation.objects.filter(pk=occupation.pk).update(

@@ -1,11 +1,7 @@
 """Writes that touch more than one row or model. Keyword-only, typed, atomic."""
 
-from collections import defaultdict
-from collections.abc import Callable
-
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -18,7 +14,6 @@ from .publishing import (  # noqa: F401 (publish/unpublish re-exported for calle
     occupation_unpublish,
     status_transition,
 )
-from .registry import COLLECTIONS, OCCUPATION_REFS
 from .revisions import OCCUPATION_CHILDREN, record_revision
 
 # --- Duplication (used by the admin action) ------------------------------------------------
@@ -94,198 +89,7 @@ def occupation_duplicate(
     return copy
 
 
-# --- Whole-profile documents (used by the API) ---------------------------------------------
-
-
-class _DocumentErrors:
-    """Validation messages keyed by the document path, e.g. `salary_bands[1].annual_max`."""
-
-    def __init__(self):
-        self.messages: dict[str, list[str]] = {}
-
-    def add(self, path, message):
-        self.messages.setdefault(path, []).append(str(message))
-
-    def add_django(self, prefix, error: ValidationError):
-        for name, messages in error.message_dict.items():
-            name = "non_field_errors" if name == NON_FIELD_ERRORS else name
-            for message in messages:
-                self.add(f"{prefix}.{name}" if prefix else name, message)
-
-
-def _resolve_slugs(data, collections, errors):
-    """Every slug of the document, looked up with one query per model: {(model, slug): obj}."""
-    wanted = defaultdict(list)  # model -> [(path, slug)]
-    for name, model in OCCUPATION_REFS.items():
-        if data.get(name):
-            wanted[model].append((name, data[name]))
-    for spec in COLLECTIONS:
-        for index, row in enumerate(collections.get(spec.related_name, [])):
-            for name, model in spec.refs.items():
-                if row.get(name):
-                    wanted[model].append((f"{spec.key}[{index}].{name}", row[name]))
-    found = {}
-    for model, refs in wanted.items():
-        slugs = {slug for _, slug in refs}
-        for record in model.objects.filter(slug__in=slugs):
-            found[model, record.slug] = record
-        for path, slug in refs:
-            if (model, slug) not in found:
-                errors.add(
-                    path,
-                    f"Unknown {model._meta.verbose_name} “{slug}”: shared records are created "
-                    "in the admin first, then referred to by slug.",
-                )
-    return found
-
-
-def _build_rows(*, spec, rows, occupation_slug, found, errors):
-    """Unsaved, validated model instances for one collection (+ their nested rows)."""
-    built = []
-    seen_orders, seen_dimensions = {}, {}
-    for index, row in enumerate(rows):
-        path = f"{spec.key}[{index}]"
-        values = dict(row)
-        nested_rows = values.pop(spec.nested.key, []) if spec.nested else []
-        unknown = []  # already reported by _resolve_slugs: no second "cannot be null"
-        for name, model in spec.refs.items():
-            slug = values.pop(name, None)
-            values[name] = found.get((model, slug)) if slug else None
-            if slug and values[name] is None:
-                unknown.append(name)
-        if spec.model is models.RatingScore:
-            dimension = row.get("dimension")
-            if dimension in seen_dimensions:
-                errors.add(f"{path}.dimension", "This dimension is already rated in this list.")
-            seen_dimensions.setdefault(dimension, index)
-        else:
-            values.setdefault("order", index)
-            if values["order"] in seen_orders:
-                errors.add(f"{path}.order", "Two rows of the same list cannot share a position.")
-            seen_orders.setdefault(values["order"], index)
-        if spec.model is models.RelatedOccupation and row.get("related") == occupation_slug:
-            errors.add(f"{path}.related", "An occupation cannot be related to itself.")
-        instance = spec.model(**values)
-        try:
-            # The occupation may not exist yet; its rules (unique order, not self) are
-            # checked above instead. The records named by slug were just read from the
-            # database, so their fields skip the per-row "does it exist" query; the
-            # constraints that involve them are still checked.
-            instance.full_clean(exclude=["occupation", *spec.refs], validate_constraints=False)
-        except ValidationError as error:
-            errors.add_django(path, error)
-        try:
-            instance.validate_constraints(exclude=["occupation", *unknown])
-        except ValidationError as error:
-            errors.add_django(path, error)
-        children = []
-        if spec.nested:
-            key, child_model, parent_field = (
-                spec.nested.key,
-                spec.nested.model,
-                spec.nested.parent_field,
-            )
-            seen = set()
-            for child_index, child_row in enumerate(nested_rows):
-                child_path = f"{path}.{key}[{child_index}]"
-                child = child_model(**{"order": child_index, **child_row})
-                if child.order in seen:
-                    errors.add(
-                        f"{child_path}.order", "Two rows of the same list cannot share a position."
-                    )
-                seen.add(child.order)
-                try:
-                    child.full_clean(exclude=[parent_field])
-                except ValidationError as error:
-                    errors.add_django(child_path, error)
-                children.append(child)
-        built.append((instance, children))
-    return built
-
-
-def occupation_save_document(
-    *,
-    occupation: models.Occupation | None,
-    data: dict,
-    user: AbstractBaseUser,
-    before_write: Callable[[], None] | None = None,
-) -> models.Occupation:
-    """Create (occupation=None) or update a whole profile from a validated API document.
-
-    Scalar fields present in `data` are set; each collection present replaces the profile's
-    rows; absent collections are left alone (PATCH). Every row passes the model's full_clean()
-    (database constraints included) before anything is written; any error raises one
-    ValidationError keyed by document path and saves nothing. One revision, by `user`.
-    `before_write` runs once the document is valid, before anything is written (the API
-    checks its If-Match precondition there, so an invalid body is a 400 whatever the ETag).
-    """
-    errors = _DocumentErrors()
-    values = dict(data)
-    collections = {
-        spec.related_name: values.pop(spec.related_name)
-        for spec in COLLECTIONS
-        if spec.related_name in values
-    }
-    found = _resolve_slugs(values, collections, errors)
-
-    target = occupation or models.Occupation()
-    previous_status = occupation.status if occupation is not None else None
-    for name, value in values.items():
-        if name in OCCUPATION_REFS:
-            value = found.get((OCCUPATION_REFS[name], value)) if value else None
-        setattr(target, name, value)
-    if "status" in values or occupation is None:
-        status_transition(target, status=target.status, previous_status=previous_status)
-    try:
-        target.full_clean()
-    except ValidationError as error:
-        errors.add_django("", error)
-    built = {
-        spec.related_name: _build_rows(
-            spec=spec,
-            rows=collections[spec.related_name],
-            occupation_slug=target.slug,
-            found=found,
-            errors=errors,
-        )
-        for spec in COLLECTIONS
-        if spec.related_name in collections
-    }
-    if errors.messages:
-        raise ValidationError(errors.messages)
-    if before_write is not None:
-        before_write()
-
-    old_neighbours = pages_showing({occupation.pk}) if occupation is not None else set()
-    with transaction.atomic():
-        target.save()
-        for spec in COLLECTIONS:
-            if spec.related_name not in built:
-                continue
-            if occupation is not None:
-                getattr(target, spec.related_name).all().delete()
-            rows = built[spec.related_name]
-            for instance, _ in rows:
-                instance.occupation = target
-            spec.model.objects.bulk_create([instance for instance, _ in rows])
-            if spec.nested:
-                child_model, parent_field = spec.nested.model, spec.nested.parent_field
-                children = []
-                for instance, nested in rows:
-                    for child in nested:
-                        setattr(child, parent_field, instance)
-                        children.append(child)
-                child_model.objects.bulk_create(children)
-        content_changed(occupations=[target.pk], neighbours=old_neighbours)
-        # Recorded after every row is written, so the revision holds the new rows only
-        # (recording first would follow the old, deleted rows into the revision).
-        record_revision(
-            occupation=models.Occupation.objects.get(pk=target.pk),
-            user=user,
-            comment="Changed through the API",
-        )
-    target.refresh_from_db()
-    return target
+# --- Deletion (used by the API) ------------------------------------------------------------
 
 
 def occupation_delete(*, occupation: models.Occupation, user: AbstractBaseUser) -> None:

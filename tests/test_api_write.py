@@ -110,7 +110,7 @@ def test_a_write_is_recorded_in_the_admin_history_with_the_tokens_user(
     occupation = models.Occupation.objects.get(slug="substation-technician")
     (version,) = Version.objects.get_for_object(occupation)
     assert version.revision.user == editor
-    assert version.revision.comment == "Changed through the API"
+    assert version.revision.comment == "Created through the API"
     # The revision holds the new rows (so a revert restores them).
     recorded = {v.content_type.model for v in version.revision.version_set.all()}
     assert {"duty", "salaryband", "keyfacttable", "keyfact", "occupationskill"} <= recorded
