@@ -47,10 +47,15 @@ def content_changed(
     refresh_others = False
     now = timezone.now()
     if own:
-        models.Occupation.objects.filter(pk__in=own).update(updated_at=now)
         loaded = [occupation for occupation in loaded if occupation.pk in own]
-        search.write_search_vectors(loaded)
-        search.update_search_vectors(own - {occupation.pk for occupation in loaded})
+        for occupation in loaded:
+            vector = search.search_vector_of(occupation)
+            derived = {"search_vector": vector} if vector is not None else {}
+            models.Occupation.objects.filter(pk=occupation.pk).update(updated_at=now, **derived)
+        unloaded = own - {occupation.pk for occupation in loaded}
+        if unloaded:
+            models.Occupation.objects.filter(pk__in=unloaded).update(updated_at=now)
+            search.update_search_vectors(unloaded)
         others |= pages_showing(own)
     if vocabulary is not None:
         others |= profiles_linked_to(vocabulary)

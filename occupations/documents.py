@@ -426,7 +426,8 @@ def document_apply(*, document: ValidDocument, user, comment: str) -> models.Occ
     """Write a validated document: the profile, then each given collection set-based; one
     revision by `user`. Returns the profile with every row loaded (as `for_detail()`)."""
     occupation = document.occupation
-    with transaction.atomic():
+    # Inside the caller's transaction when there is one (no savepoint: any error undoes it).
+    with transaction.atomic(savepoint=False):
         neighbours = set() if document.is_new else pages_showing({occupation.pk})
         occupation.save()
         given = [collection for collection in COLLECTIONS if collection.key in document.rows]

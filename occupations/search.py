@@ -63,17 +63,25 @@ def update_search_vectors(occupation_ids):
 def write_search_vectors(occupations):
     """Store the search vector of occupations whose rows are loaded (prefetched or filled in
     by the caller): one UPDATE each, no reads (no-op off PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        return
     from .models import Occupation
 
     for occupation in occupations:
-        title_text, summary, rest = _weighted_texts(occupation)
-        Occupation.objects.filter(pk=occupation.pk).update(
-            search_vector=SearchVector(Value(title_text), weight="A", config=SEARCH_CONFIG)
-            + SearchVector(Value(summary), weight="B", config=SEARCH_CONFIG)
-            + SearchVector(Value(rest), weight="C", config=SEARCH_CONFIG)
-        )
+        vector = search_vector_of(occupation)
+        if vector is not None:
+            Occupation.objects.filter(pk=occupation.pk).update(search_vector=vector)
+
+
+def search_vector_of(occupation):
+    """The weighted search vector of a loaded occupation, as an expression to store
+    (None off PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return None
+    title_text, summary, rest = _weighted_texts(occupation)
+    return (
+        SearchVector(Value(title_text), weight="A", config=SEARCH_CONFIG)
+        + SearchVector(Value(summary), weight="B", config=SEARCH_CONFIG)
+        + SearchVector(Value(rest), weight="C", config=SEARCH_CONFIG)
+    )
 
 
 # Private-use characters mark the highlighted words in ts_headline output: they never occur
