@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from occupations import enums
 from occupations.models import (
@@ -706,3 +706,20 @@ def test_the_two_dso_sources_disagreeing_on_education_are_both_kept_and_attribut
     assert "bachelor's" in notes[JOBDESCRIPTION]
     assert "bachelor's degree" in notes[ROLES_PAGE]
     assert "associate" in notes[ROLES_PAGE]
+
+
+@pytest.mark.parametrize("order", [sorted, lambda names: sorted(names, reverse=True)])
+def test_the_fixtures_load_in_any_order(order):
+    files = [str(path) for path in (settings.BASE_DIR / "fixtures").glob("*.json")]
+
+    call_command("loaddata", *order(files), verbosity=0)
+
+    assert Occupation.objects.count() == 2
+    assert all(row_counts().values())
+
+
+def test_a_profile_naming_a_missing_shared_record_is_a_clear_error_and_loads_nothing():
+    with pytest.raises(CommandError, match="names the skill “scada-ems-operation”"):
+        call_command("loaddata", "distribution-system-operator", verbosity=0)
+
+    assert not Occupation.objects.exists()
