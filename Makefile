@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy lighthouse benchmark clean
+.PHONY: run test lint format check-deploy lighthouse benchmark load-test clean
 
 $(BIN)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lighthouse: $(BIN)/.installed
 # Requests/s and latency under gunicorn (wrk), plus in-process ms per request.
 benchmark: $(BIN)/.installed
 	$(BIN)/python scripts/benchmark.py
+
+# The whole O*NET 27.0 catalogue POSTed through the API by 4 parallel writers, then every
+# profile's related occupations PATCHed in parallel (needs PostgreSQL on 127.0.0.1:5432).
+load-test: $(BIN)/.installed
+	$(BIN)/python scripts/api_load_test.py
 
 clean:
 	rm -rf $(VENV) staticfiles
