@@ -422,7 +422,21 @@ class ListItemInline(StackedRows):
     classes = []
 
 
-class OccupationRowAdmin(ContentAdmin):
+class RowOfProfileAdmin(ContentAdmin):
+    """A record that belongs to one profile: deleting it changes that profile."""
+
+    def delete_model(self, request, obj):
+        occupation_id = obj.occupation_id
+        super().delete_model(request, obj)
+        changes.content_changed(occupations=[occupation_id])
+
+    def delete_queryset(self, request, queryset):
+        occupation_ids = set(queryset.values_list("occupation_id", flat=True))
+        super().delete_queryset(request, queryset)
+        changes.content_changed(occupations=occupation_ids)
+
+
+class OccupationRowAdmin(RowOfProfileAdmin):
     """A row of a profile with rows of its own, reached from the occupation page."""
 
     list_display = ["title", "occupation", "order"]
@@ -439,16 +453,6 @@ class OccupationRowAdmin(ContentAdmin):
         super().save_related(request, form, formsets, change)
         old_occupation = form.initial.get("occupation") if change else None
         changes.content_changed(occupations={form.instance.occupation_id, old_occupation} - {None})
-
-    def delete_model(self, request, obj):
-        occupation_id = obj.occupation_id
-        super().delete_model(request, obj)
-        changes.content_changed(occupations=[occupation_id])
-
-    def delete_queryset(self, request, queryset):
-        occupation_ids = set(queryset.values_list("occupation_id", flat=True))
-        super().delete_queryset(request, queryset)
-        changes.content_changed(occupations=occupation_ids)
 
 
 @admin.register(models.KeyFactTable)
@@ -478,7 +482,7 @@ class ItemListAdmin(OccupationRowAdmin):
 # deleted row are reachable, but kept off the admin index to keep it short.
 
 
-class ProfileRowAdmin(ContentAdmin):
+class ProfileRowAdmin(RowOfProfileAdmin):
     list_display = ["__str__", "occupation"]
     list_select_related = ["occupation"]
     autocomplete_fields = ["occupation"]
@@ -498,16 +502,6 @@ class ProfileRowAdmin(ContentAdmin):
         old_occupation = form.initial.get("occupation") if change else None
         super().save_model(request, obj, form, change)
         changes.content_changed(occupations={obj.occupation_id, old_occupation} - {None})
-
-    def delete_model(self, request, obj):
-        occupation_id = obj.occupation_id
-        super().delete_model(request, obj)
-        changes.content_changed(occupations=[occupation_id])
-
-    def delete_queryset(self, request, queryset):
-        occupation_ids = set(queryset.values_list("occupation_id", flat=True))
-        super().delete_queryset(request, queryset)
-        changes.content_changed(occupations=occupation_ids)
 
 
 for _collection in COLLECTIONS:
