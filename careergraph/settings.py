@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -183,6 +184,7 @@ if os.environ.get("REDIS_URL"):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "occupations.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -235,7 +237,10 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["ETag"]  # so cross-origin readers can send If-None-Match
+# Conditional reads need the validators both ways; Location and Retry-After tell a client
+# where a record moved and how long to wait.
+CORS_ALLOW_HEADERS = [*default_cors_headers, "if-match", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After"]
 
 # --- Logging ------------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ from http import HTTPStatus
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Prefetch
-from django.urls import include, path
+from django.http import Http404
+from django.urls import include, path, reverse
 from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
@@ -41,6 +42,7 @@ from . import documents, enums, models, services
 from . import serializers as api_serializers
 from .etags import if_match_fails, if_none_match_hits, occupation_etag
 from .filters import OccupationFilter
+from .formatting import absolute_url, on_public_origin
 from .publishing import can_see_drafts, published_q
 from .registry import VOCABULARY_KINDS
 
@@ -224,14 +226,65 @@ class StrictFilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=`: a comma-separated list of the view's `ordering_fields`, each optionally
+    prefixed with `-`. Anything else is a 400 naming the allowed values (DRF ignores it)."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw is not None:
+            allowed = self.allowed_values(view)
+            terms = [term.strip() for term in raw.split(",")]
+            unknown = [term for term in terms if term not in allowed]
+            if unknown:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Unknown ordering {', '.join(map(repr, unknown))}; "
+                            f"allowed: {', '.join(allowed)} (comma-separated)."
+                        ]
+                    }
+                )
+            return terms
+        return self.get_default_ordering(view)
+
+    def allowed_values(self, view):
+        fields = view.ordering_fields
+        return [value for field in fields for value in (field, f"-{field}")]
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by these fields, comma-separated; `-` for descending.",
+                "style": "form",
+                "explode": False,
+                "schema": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "enum": self.allowed_values(view)},
+                },
+            }
+        ]
+
+
 class StrictPageNumberPagination(PageNumberPagination):
-    """Page numbers are positive integers: `?page=` or `?page=last` is a 404 like page 0."""
+    """Page numbers are positive integers: `?page=` or `?page=last` is a 404 like page 0.
+    The next and previous links are on settings.SITE_URL when set, like every API URL."""
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)
         if raw is not None and not re.fullmatch(r"[0-9]{1,9}", raw):
             raise NotFound("Invalid page.")
         return super().get_page_number(request, paginator)
+
+    def get_next_link(self):
+        return on_public_origin(self.request, super().get_next_link())
+
+    def get_previous_link(self):
+        return on_public_origin(self.request, super().get_previous_link())
 
 
 class OccupationApiFilter(OccupationFilter):
@@ -349,7 +402,7 @@ class OccupationViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     parser_classes = [JSONParser]
-    filter_backends = [SiteSearchFilter, StrictFilterBackend, OrderingFilter]
+    filter_backends = [SiteSearchFilter, StrictFilterBackend, StrictOrderingFilter]
     filterset_class = OccupationApiFilter
     ordering_fields = [
         "title",
@@ -378,6 +431,27 @@ class OccupationViewSet(viewsets.ModelViewSet):
         if pk is None:
             raise NotFound
         return pk
+
+    def handle_exception(self, exc):
+        """A profile's old slug answers 301 (reads) or 308 (writes, which keep their method
+        and body) with the current URL in Location; it is a 404 only if it never existed."""
+        slug = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if slug is not None and isinstance(exc, Http404 | NotFound):
+            renamed = self._visible().renamed_from(slug)
+            if renamed is not None:
+                return self._moved_to(renamed)
+        return super().handle_exception(exc)
+
+    def _moved_to(self, occupation):
+        path = reverse("api:occupation-detail", kwargs={"slug": occupation.slug})
+        query = self.request.META.get("QUERY_STRING", "")
+        location = absolute_url(self.request, f"{path}?{query}" if query else path)
+        read = self.request.method in permissions.SAFE_METHODS
+        return Response(
+            {"detail": f"This profile's slug is now {occupation.slug!r}: {location}"},
+            status=HTTPStatus.MOVED_PERMANENTLY if read else HTTPStatus.PERMANENT_REDIRECT,
+            headers={"Location": location},
+        )
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -513,7 +587,7 @@ class VocabularyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = SLUG_PATTERN
     pagination_class = StrictPageNumberPagination
     permission_classes = [permissions.AllowAny]
-    filter_backends = [StrictFilterBackend, OrderingFilter]
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     ordering_fields = ["name", "slug"]
     model = None
     link_model = None
