@@ -126,6 +126,10 @@ ERRORS = {
     429: error("Too many requests; retry after the number of seconds in Retry-After."),
 }
 NOT_MODIFIED = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
+MOVED = {
+    301: error("The profile's slug changed: read it at the URL in Location."),
+    308: error("The profile's slug changed: repeat the request at the URL in Location."),
+}
 NO_CONTENT = OpenApiResponse(description="Deleted.")
 
 
@@ -140,12 +144,12 @@ ETAG_HEADER = OpenApiParameter(
     response=[200, 201, 304],
     description="Strong validator of the document; send it back in If-Match.",
 )
-RETRY_AFTER_HEADER = OpenApiParameter(
-    "Retry-After",
-    OpenApiTypes.INT,
+LOCATION_HEADER = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
     OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait.",
+    response=[201, 301, 308],
+    description="The document's URL (201), or its current URL after a slug change (301/308).",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -280,6 +284,19 @@ class StrictPageNumberPagination(PageNumberPagination):
             raise NotFound("Invalid page.")
         return super().get_page_number(request, paginator)
 
+    def get_paginated_response_schema(self, schema):
+        link = {"type": ["string", "null"], "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123},
+                "next": {**link, "description": "The next page, or null on the last."},
+                "previous": {**link, "description": "The previous page, or null on the first."},
+                "results": schema,
+            },
+        }
+
     def get_next_link(self):
         return on_public_origin(self.request, super().get_next_link())
 
@@ -329,7 +346,7 @@ def flatten_errors(errors, prefix=""):
 
 
 DOCUMENT_WRITE = responses(
-    {},
+    {308: MOVED[308]},
     400,
     401,
     403,
@@ -356,9 +373,9 @@ DOCUMENT_WRITE = responses(
     ),
     retrieve=extend_schema(
         summary="Read a whole profile",
-        parameters=[IF_NONE_MATCH, ETAG_HEADER, RETRY_AFTER_HEADER],
+        parameters=[IF_NONE_MATCH, ETAG_HEADER, LOCATION_HEADER],
         responses=responses(
-            {200: api_serializers.OccupationDocumentSerializer, 304: NOT_MODIFIED},
+            {200: api_serializers.OccupationDocumentSerializer, 304: NOT_MODIFIED, 301: MOVED[301]},
             401,
             404,
             429,
@@ -368,7 +385,7 @@ DOCUMENT_WRITE = responses(
         summary="Create a profile from a whole document",
         description="Needs the `add_occupation` permission. Vocabulary is referred to by "
         "slug and must exist already (unknown slug: 400).",
-        parameters=[ETAG_HEADER, RETRY_AFTER_HEADER],
+        parameters=[ETAG_HEADER, LOCATION_HEADER],
         responses=responses(
             {201: api_serializers.OccupationDocumentSerializer}, 400, 401, 403, 415, 429
         ),
@@ -377,21 +394,21 @@ DOCUMENT_WRITE = responses(
         summary="Replace a whole profile",
         description="Needs `change_occupation`. Every collection given replaces the "
         "profile's rows; a collection left out is kept.",
-        parameters=[IF_MATCH, ETAG_HEADER, RETRY_AFTER_HEADER],
+        parameters=[IF_MATCH, ETAG_HEADER, LOCATION_HEADER],
         responses={200: api_serializers.OccupationDocumentSerializer, **DOCUMENT_WRITE},
     ),
     partial_update=extend_schema(
         summary="Change some fields or collections of a profile",
         description="Needs `change_occupation`. Only the fields and collections in the body "
         "change; a collection given is replaced as a whole.",
-        parameters=[IF_MATCH, ETAG_HEADER, RETRY_AFTER_HEADER],
+        parameters=[IF_MATCH, ETAG_HEADER, LOCATION_HEADER],
         responses={200: api_serializers.OccupationDocumentSerializer, **DOCUMENT_WRITE},
     ),
     destroy=extend_schema(
         summary="Delete a profile",
         description="Needs `delete_occupation`. The last state stays in the admin history.",
-        parameters=[IF_MATCH, RETRY_AFTER_HEADER],
-        responses=responses({204: NO_CONTENT}, 401, 403, 404, 412, 429),
+        parameters=[IF_MATCH, LOCATION_HEADER],
+        responses=responses({204: NO_CONTENT, 308: MOVED[308]}, 401, 403, 404, 412, 429),
     ),
 )
 class OccupationViewSet(viewsets.ModelViewSet):
@@ -674,7 +691,9 @@ class TokenSerializer(serializers.Serializer):
     summary="Get your API token",
     description="Exchange a username and password for the user's token (created on first "
     "use). Tokens are also managed in the admin.",
-    request=AuthTokenSerializer,
+    # One body type and no security requirement: you have no token yet.
+    request={"application/json": AuthTokenSerializer},
+    auth=[],
     responses=responses({200: TokenSerializer}, 400, 429),
 )
 class TokenView(ObtainAuthToken):

@@ -3,6 +3,7 @@
 import json
 from http import HTTPStatus
 
+import jsonschema
 import pytest
 import yaml
 from django.core.cache import cache
@@ -192,15 +193,31 @@ def test_the_public_site_is_not_opened_to_other_origins(client, published_occupa
 # --- Schema and docs ---------------------------------------------------------------------------
 
 
-def test_the_schema_documents_every_status_each_operation_returns(client):
+def schema_of(client):
     response = client.get("/api/schema/")
-
     assert response.status_code == HTTPStatus.OK
-    schema = yaml.safe_load(response.content)
+    return yaml.safe_load(response.content)
+
+
+EVERYWHERE = {"405", "406"}
+
+
+def test_the_schema_documents_every_status_each_operation_returns(client):
+    schema = schema_of(client)
+
     operations = schema["paths"]["/api/v1/occupations/{slug}/"]
-    assert set(operations["get"]["responses"]) == {"200", "304", "401", "404", "429"}
+    assert set(operations["get"]["responses"]) == {
+        "200",
+        "301",
+        "304",
+        "401",
+        "404",
+        "429",
+        *EVERYWHERE,
+    }
     assert set(operations["put"]["responses"]) == {
         "200",
+        "308",
         "400",
         "401",
         "403",
@@ -208,8 +225,18 @@ def test_the_schema_documents_every_status_each_operation_returns(client):
         "412",
         "415",
         "429",
+        *EVERYWHERE,
     }
-    assert set(operations["delete"]["responses"]) == {"204", "401", "403", "404", "412", "429"}
+    assert set(operations["delete"]["responses"]) == {
+        "204",
+        "308",
+        "401",
+        "403",
+        "404",
+        "412",
+        "429",
+        *EVERYWHERE,
+    }
     assert set(schema["paths"]["/api/v1/occupations/"]["post"]["responses"]) == {
         "201",
         "400",
@@ -217,6 +244,7 @@ def test_the_schema_documents_every_status_each_operation_returns(client):
         "403",
         "415",
         "429",
+        *EVERYWHERE,
     }
     components = schema["components"]["schemas"]
     assert {
@@ -224,6 +252,89 @@ def test_the_schema_documents_every_status_each_operation_returns(client):
         "OccupationDocumentRequest",
         "PatchedOccupationDocumentRequest",
     } <= set(components)
+
+
+def operations_of(schema):
+    return [
+        (f"{method.upper()} {path}", operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def test_every_429_documents_retry_after_and_every_operation_405_and_406(client):
+    for name, operation in operations_of(schema_of(client)):
+        responses = operation["responses"]
+        assert "Retry-After" in responses["429"]["headers"], name
+        assert "Allow" in responses["405"]["headers"], name
+        assert "406" in responses, name
+
+
+def test_a_201_and_the_redirects_document_their_location_header(client):
+    paths = schema_of(client)["paths"]
+
+    created = paths["/api/v1/occupations/"]["post"]["responses"]["201"]
+    moved = paths["/api/v1/occupations/{slug}/"]["get"]["responses"]["301"]
+    assert created["headers"]["Location"]["schema"] == {"type": "string", "format": "uri"}
+    assert "Location" in moved["headers"]
+
+
+def test_the_token_operation_takes_json_only_and_needs_no_credentials(client):
+    operation = schema_of(client)["paths"]["/api/v1/auth/token/"]["post"]
+
+    assert list(operation["requestBody"]["content"]) == ["application/json"]
+    assert operation["security"] == []
+
+
+def test_a_400_body_may_name_any_field_path(client):
+    component = schema_of(client)["components"]["schemas"]["ValidationError"]
+
+    assert component["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def validate(schema, component, body):
+    """Check a response body against a component, as a 3.1 validator would (2020-12)."""
+    document = {**schema, "$ref": f"#/components/schemas/{component}"}
+    jsonschema.Draft202012Validator(document).validate(body)
+
+
+def test_a_list_row_without_a_sector_is_valid_against_the_schema(client, make_occupation):
+    schema = schema_of(client)
+    make_occupation(status="published", sector=None)
+    make_occupation(status="published")
+
+    body = client.get(LIST_URL).json()
+
+    assert [row["sector"] is None for row in body["results"]] == [True, False]
+    validate(schema, "PaginatedOccupationListList", body)
+
+
+def test_real_documents_and_error_bodies_are_valid_against_the_schema(
+    client, make_rich_occupation, editor, token_header
+):
+    schema = schema_of(client)
+    occupation = make_rich_occupation()
+    document = client.get(detail_url(occupation.slug)).json()
+    invalid = put(
+        client,
+        occupation,
+        {**document, "salary_bands": [{"level": "Entry", "annual_min": 9, "annual_max": 1}]},
+        **token_header(editor),
+    )
+
+    validate(schema, "OccupationDocument", document)
+    assert invalid.status_code == HTTPStatus.BAD_REQUEST
+    validate(schema, "ValidationError", invalid.json())
+
+
+def test_the_schema_names_its_server_licence_and_contact(client, settings):
+    schema = schema_of(client)
+
+    assert schema["openapi"].startswith("3.1")
+    assert schema["servers"][0]["url"] in {settings.SITE_URL, "/"}
+    assert schema["info"]["license"]["name"]
+    assert schema["info"]["contact"]["name"]
+    assert set(schema["components"]["securitySchemes"]) >= {"tokenAuth", "bearerAuth"}
 
 
 def test_the_schema_is_valid_without_warnings():
