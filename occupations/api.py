@@ -231,14 +231,15 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """`?ordering=`: a comma-separated list of the view's `ordering_fields`, each optionally
-    prefixed with `-`. Anything else is a 400 naming the allowed values (DRF ignores it)."""
+    """`?ordering=`: the view's `ordering_fields`, each optionally prefixed with `-`,
+    comma-separated or repeated (generated clients send either). Anything else is a 400
+    naming the allowed values (DRF would silently ignore it)."""
 
     def get_ordering(self, request, queryset, view):
-        raw = request.query_params.get(self.ordering_param)
-        if raw is not None:
+        values = request.query_params.getlist(self.ordering_param)
+        if values:
             allowed = self.allowed_values(view)
-            terms = [term.strip() for term in raw.split(",")]
+            terms = [term.strip() for value in values for term in value.split(",")]
             unknown = [term for term in terms if term not in allowed]
             if unknown:
                 raise ValidationError(

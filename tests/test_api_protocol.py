@@ -478,7 +478,10 @@ def test_a_known_ordering_sorts_the_list(client, make_occupation):
     results = client.get(LIST_URL, {"ordering": "-title"}).json()["results"]
     vocabulary = client.get("/api/v1/sectors/", {"ordering": "-name"})
 
+    repeated = client.get(f"{LIST_URL}?ordering=-code&ordering=-title").json()["results"]
+
     assert [row["title"] for row in results] == ["Gamma", "Beta", "Alpha"]
+    assert [row["title"] for row in repeated] == ["Gamma", "Beta", "Alpha"]
     assert vocabulary.status_code == HTTPStatus.OK
     assert client.get("/api/v1/sectors/", {"ordering": "x"}).status_code == HTTPStatus.BAD_REQUEST
 
