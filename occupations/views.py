@@ -38,10 +38,8 @@ def occupation_detail(request, slug):
     editor = can_see_drafts(request.user)
     page_url = absolute_url(request, occupation.get_absolute_url())
     list_path = reverse("occupations:occupation_list")
-    trail = [
-        ("Home", absolute_url(request, "/")),
-        ("Occupations", absolute_url(request, list_path)),
-    ]
+    # The index is the home page: one crumb for it, so no URL appears twice in the trail.
+    trail = [("Occupations", absolute_url(request, list_path))]
     structured_data = jsonld.profile_structured_data(occupation, page_url=page_url, trail=trail)
     context = {
         "occupation": occupation,
@@ -89,6 +87,8 @@ def occupation_list(request):
         "query": query,
         "active_filters": active_filters,
         "is_searching": bool(query or active_filters),
+        # Search results and filtered lists are for visitors, not for the search index.
+        "robots": "noindex, follow" if query or active_filters else "",
         "page_title": title,
         "page_description": (
             "Find an occupation: duties, skills, salaries, education, visas and the AI "
@@ -237,7 +237,9 @@ def compare(request):
                 f"{names} side by side: salary bands, ratings, education, qualifications, "
                 "visas, AI outlook and skills."
             ),
-            "canonical_url": site_tags.absolute_url(request, path + query),
+            # Any two or three profiles make a page: too many near-duplicates to index.
+            "robots": "noindex, follow",
+            "share_url": site_tags.absolute_url(request, path + query),
             "crumbs": [*crumbs[:-1], ("Compare", path + query)],
         }
         return render(request, "occupations/compare.html", context)
@@ -252,6 +254,7 @@ def compare(request):
             "qualifications, visas and skills side by side."
         ),
         "canonical_url": site_tags.absolute_url(request, path),
+        "robots": "noindex" if problem else "",
         "crumbs": crumbs,
     }
     status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK

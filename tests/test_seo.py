@@ -44,7 +44,8 @@ def head(response):
     return {
         "title": re.search(r"<title>(.*?)</title>", html, re.S).group(1),
         "description": re.search(r'<meta name="description" content="(.*?)">', html).group(1),
-        "canonical": re.search(r'<link rel="canonical" href="(.*?)">', html).group(1),
+        "canonical": (re.findall(r'<link rel="canonical" href="(.*?)">', html) or [None])[0],
+        "robots": (re.findall(r'<meta name="robots" content="(.*?)">', html) or [""])[0],
         "og": dict(re.findall(r'<meta property="og:(\w+)" content="(.*?)">', html)),
     }
 
@@ -63,12 +64,20 @@ PAGES = [
     "/skills/load-forecasting/",
     "/sectors/energy/",
     "/compare/",
+]
+NOT_INDEXED = [
+    "/?q=alpha",
+    "/?sector=energy",
+    "/?skill=load-forecasting&page=2",
     "/compare/?occupations=alpha,beta",
+    "/compare/?occupations=alpha",
+    "/occupations/no-such-profile/",
 ]
 
 
 def test_every_page_has_its_own_title_and_description(client, site):
-    heads = [head(client.get(url)) for url in PAGES if "page=2" not in url]
+    urls = [url for url in PAGES if "page=2" not in url] + ["/compare/?occupations=alpha,beta"]
+    heads = [head(client.get(url)) for url in urls]
     titles = [h["title"] for h in heads]
     descriptions = [h["description"] for h in heads]
     assert len(set(titles)) == len(titles)
@@ -78,8 +87,9 @@ def test_every_page_has_its_own_title_and_description(client, site):
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_every_page_has_an_absolute_canonical_url_and_opengraph_tags(client, site, url):
+def test_every_indexable_page_has_an_absolute_canonical_url_and_opengraph_tags(client, site, url):
     tags = head(client.get(url))
+    assert tags["robots"] == ""
     assert tags["canonical"].startswith("http://testserver/")
     assert tags["og"]["url"] == tags["canonical"]
     assert tags["og"]["title"]
@@ -93,9 +103,31 @@ def test_canonical_url_drops_tracking_parameters(client, site):
     assert tags["canonical"] == "http://testserver/skills/load-forecasting/"
 
 
-def test_canonical_url_of_a_compare_page_keeps_only_the_choice(client, site):
+@pytest.mark.parametrize("url", NOT_INDEXED)
+def test_a_page_kept_out_of_the_index_names_no_canonical_url(client, site, url):
+    # noindex and a canonical pointing elsewhere contradict each other: one or the other.
+    tags = head(client.get(url))
+    assert tags["robots"].startswith("noindex")
+    assert tags["canonical"] is None
+
+
+def test_a_compare_page_is_not_indexed_but_shares_its_own_clean_url(client, site):
     tags = head(client.get("/compare/?occupations=alpha,beta&utm_campaign=x"))
-    assert tags["canonical"] == "http://testserver/compare/?occupations=alpha,beta"
+    assert tags["robots"] == "noindex, follow"
+    assert tags["og"]["url"] == "http://testserver/compare/?occupations=alpha,beta"
+
+
+@pytest.mark.parametrize("url", [*PAGES, *NOT_INDEXED, "/occupations/alpha/"])
+def test_no_breadcrumb_trail_names_a_url_twice(client, site, url):
+    trails = [
+        node
+        for data in json_ld(client.get(url))
+        for node in data.get("@graph", [data])
+        if node["@type"] == "BreadcrumbList"
+    ]
+    for trail in trails:
+        urls = [item["item"] for item in trail["itemListElement"]]
+        assert len(urls) == len(set(urls)), urls
 
 
 def test_canonical_urls_use_the_configured_public_origin(client, site, settings):
