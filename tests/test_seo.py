@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from http import HTTPStatus
 from xml.etree import ElementTree  # noqa: S405 - parses our own responses
 
@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from occupations import enums
+from occupations.feeds import FEED_LENGTH
 from occupations.models import Occupation, OccupationSkill, Skill
 
 pytestmark = pytest.mark.django_db
@@ -228,15 +229,45 @@ def test_feed_lists_recently_reviewed_profiles_newest_first_without_drafts(clien
     entries = root.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["Beta", "Alpha"]
     assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/occupations/beta/"
-    assert entries[0].findtext(f"{ATOM}summary") == "Coordinates the flow of electricity."
+    assert entries[0].findtext(f"{ATOM}summary") == (
+        "Reviewed 1 May 2026. Coordinates the flow of electricity."
+    )
+
+
+def test_the_feed_meets_the_atom_rules_the_w3c_validator_checks(client, site):
+    # Alpha and Beta saved in one batch: the same updated_at.
+    Occupation.objects.update(updated_at=datetime(2026, 5, 2, 9, 0, tzinfo=UTC))
+
+    root = ElementTree.fromstring(client.get(reverse("recently_reviewed_feed")).content)  # noqa: S314
+
+    assert root.find(f"{ATOM}author").findtext(f"{ATOM}name") == "CareerGraph editors"
+    assert root.findtext(f"{ATOM}updated") == "2026-05-02T09:00:00+00:00"
+    assert root.find(f"{ATOM}link[@rel='self']").get("href").endswith("/feeds/recently-reviewed/")
+    entries = root.findall(f"{ATOM}entry")
+    ids = [entry.findtext(f"{ATOM}id") for entry in entries]
+    updated = [entry.findtext(f"{ATOM}updated") for entry in entries]
+    assert len(set(ids)) == len(ids) == 2
+    assert updated == ["2026-05-02T09:00:00+00:00", "2026-05-02T08:59:59.999999+00:00"]
+    assert all(datetime.fromisoformat(value).tzinfo for value in updated)
+
+
+def test_a_profile_never_reviewed_is_not_in_the_recently_reviewed_feed(
+    client, site, make_occupation
+):
+    make_occupation(title="Unreviewed", status=PUBLISHED)
+
+    root = ElementTree.fromstring(client.get(reverse("recently_reviewed_feed")).content)  # noqa: S314
+
+    assert [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")] == ["Beta", "Alpha"]
 
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_feed_query_count_is_constant(client, make_occupation, django_assert_num_queries, count):
     for _ in range(count):
-        make_occupation(status=PUBLISHED)
+        make_occupation(status=PUBLISHED, last_reviewed=date(2026, 1, 1))
     with django_assert_num_queries(1):
-        client.get(reverse("recently_reviewed_feed"))
+        response = client.get(reverse("recently_reviewed_feed"))
+    assert response.content.count(b"<entry>") == min(count, FEED_LENGTH)
 
 
 def test_pages_advertise_the_feed_and_the_favicon(client, site):
