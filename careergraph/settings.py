@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -183,6 +184,7 @@ if os.environ.get("REDIS_URL"):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "occupations.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -209,6 +211,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "CareerGraph API",
     "DESCRIPTION": "Occupation profiles and the shared vocabulary that links them.",
     "VERSION": "1.0.0",
+    # 3.1: a nullable reference is `oneOf: [$ref, {type: null}]`, which validators and
+    # generated clients read as "this object or null" (3.0's `nullable` beside a $ref is not).
+    "OAS_VERSION": "3.1.0",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `kind` or `group` with different choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
@@ -223,6 +228,24 @@ SPECTACULAR_SETTINGS = {
         "SkillKindEnum": "occupations.enums.SkillKind",
         "VisaKindEnum": "occupations.enums.VisaKind",
     },
+    "SERVERS": [{"url": SITE_URL or "/", "description": "This CareerGraph site"}],
+    # The content's terms of use; an SPDX expression, or LicenseRef- for one's own terms.
+    "LICENSE": {
+        "name": os.environ.get("API_LICENSE_NAME", "All rights reserved"),
+        "identifier": os.environ.get("API_LICENSE_SPDX", "LicenseRef-CareerGraph-Terms"),
+    },
+    "CONTACT": {
+        "name": "CareerGraph editors",
+        **(
+            {"email": os.environ["API_CONTACT_EMAIL"]}
+            if os.environ.get("API_CONTACT_EMAIL")
+            else {}
+        ),
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "occupations.schema_hooks.postprocess",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -235,7 +258,10 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["ETag"]  # so cross-origin readers can send If-None-Match
+# Conditional reads need the validators both ways; Location and Retry-After tell a client
+# where a record moved and how long to wait.
+CORS_ALLOW_HEADERS = [*default_cors_headers, "if-match", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Location", "Retry-After"]
 
 # --- Logging ------------------------------------------------------------------------------
 

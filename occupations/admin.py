@@ -367,6 +367,8 @@ class OccupationAdmin(ContentAdmin):
         publishing.status_transition(obj, status=obj.status, previous_status=previous)
         # Pages that showed the profile before the save (e.g. targets of removed links).
         obj._neighbours_before = changes.pages_showing({obj.pk}) if change else set()
+        if change and "slug" in form.changed_data:
+            changes.remember_slugs([obj.pk])  # the old slug, still in the database
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

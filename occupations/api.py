@@ -15,7 +15,8 @@ from http import HTTPStatus
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Prefetch
-from django.urls import include, path
+from django.http import Http404
+from django.urls import include, path, reverse
 from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
@@ -41,6 +42,7 @@ from . import documents, enums, models, services
 from . import serializers as api_serializers
 from .etags import if_match_fails, if_none_match_hits, occupation_etag
 from .filters import OccupationFilter
+from .formatting import absolute_url, on_public_origin
 from .publishing import can_see_drafts, published_q
 from .registry import VOCABULARY_KINDS
 
@@ -124,6 +126,10 @@ ERRORS = {
     429: error("Too many requests; retry after the number of seconds in Retry-After."),
 }
 NOT_MODIFIED = OpenApiResponse(description="Not modified: If-None-Match names the current ETag.")
+MOVED = {
+    301: error("The profile's slug changed: read it at the URL in Location."),
+    308: error("The profile's slug changed: repeat the request at the URL in Location."),
+}
 NO_CONTENT = OpenApiResponse(description="Deleted.")
 
 
@@ -138,12 +144,12 @@ ETAG_HEADER = OpenApiParameter(
     response=[200, 201, 304],
     description="Strong validator of the document; send it back in If-Match.",
 )
-RETRY_AFTER_HEADER = OpenApiParameter(
-    "Retry-After",
-    OpenApiTypes.INT,
+LOCATION_HEADER = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
     OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait.",
+    response=[201, 301, 308],
+    description="The document's URL (201), or its current URL after a slug change (301/308).",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -224,14 +230,79 @@ class StrictFilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=`: the view's `ordering_fields`, each optionally prefixed with `-`,
+    comma-separated or repeated (generated clients send either). Anything else is a 400
+    naming the allowed values (DRF would silently ignore it)."""
+
+    def get_ordering(self, request, queryset, view):
+        values = request.query_params.getlist(self.ordering_param)
+        if values:
+            allowed = self.allowed_values(view)
+            terms = [term.strip() for value in values for term in value.split(",")]
+            unknown = [term for term in terms if term not in allowed]
+            if unknown:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Unknown ordering {', '.join(map(repr, unknown))}; "
+                            f"allowed: {', '.join(allowed)} (comma-separated)."
+                        ]
+                    }
+                )
+            return terms
+        return self.get_default_ordering(view)
+
+    def allowed_values(self, view):
+        fields = view.ordering_fields
+        return [value for field in fields for value in (field, f"-{field}")]
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by these fields, comma-separated; `-` for descending.",
+                "style": "form",
+                "explode": False,
+                "schema": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "enum": self.allowed_values(view)},
+                },
+            }
+        ]
+
+
 class StrictPageNumberPagination(PageNumberPagination):
-    """Page numbers are positive integers: `?page=` or `?page=last` is a 404 like page 0."""
+    """Page numbers are positive integers: `?page=` or `?page=last` is a 404 like page 0.
+    The next and previous links are on settings.SITE_URL when set, like every API URL."""
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)
         if raw is not None and not re.fullmatch(r"[0-9]{1,9}", raw):
             raise NotFound("Invalid page.")
         return super().get_page_number(request, paginator)
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": ["string", "null"], "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123},
+                "next": {**link, "description": "The next page, or null on the last."},
+                "previous": {**link, "description": "The previous page, or null on the first."},
+                "results": schema,
+            },
+        }
+
+    def get_next_link(self):
+        return on_public_origin(self.request, super().get_next_link())
+
+    def get_previous_link(self):
+        return on_public_origin(self.request, super().get_previous_link())
 
 
 class OccupationApiFilter(OccupationFilter):
@@ -276,7 +347,7 @@ def flatten_errors(errors, prefix=""):
 
 
 DOCUMENT_WRITE = responses(
-    {},
+    {308: MOVED[308]},
     400,
     401,
     403,
@@ -303,9 +374,9 @@ DOCUMENT_WRITE = responses(
     ),
     retrieve=extend_schema(
         summary="Read a whole profile",
-        parameters=[IF_NONE_MATCH, ETAG_HEADER, RETRY_AFTER_HEADER],
+        parameters=[IF_NONE_MATCH, ETAG_HEADER, LOCATION_HEADER],
         responses=responses(
-            {200: api_serializers.OccupationDocumentSerializer, 304: NOT_MODIFIED},
+            {200: api_serializers.OccupationDocumentSerializer, 304: NOT_MODIFIED, 301: MOVED[301]},
             401,
             404,
             429,
@@ -315,7 +386,7 @@ DOCUMENT_WRITE = responses(
         summary="Create a profile from a whole document",
         description="Needs the `add_occupation` permission. Vocabulary is referred to by "
         "slug and must exist already (unknown slug: 400).",
-        parameters=[ETAG_HEADER, RETRY_AFTER_HEADER],
+        parameters=[ETAG_HEADER, LOCATION_HEADER],
         responses=responses(
             {201: api_serializers.OccupationDocumentSerializer}, 400, 401, 403, 415, 429
         ),
@@ -324,21 +395,21 @@ DOCUMENT_WRITE = responses(
         summary="Replace a whole profile",
         description="Needs `change_occupation`. Every collection given replaces the "
         "profile's rows; a collection left out is kept.",
-        parameters=[IF_MATCH, ETAG_HEADER, RETRY_AFTER_HEADER],
+        parameters=[IF_MATCH, ETAG_HEADER, LOCATION_HEADER],
         responses={200: api_serializers.OccupationDocumentSerializer, **DOCUMENT_WRITE},
     ),
     partial_update=extend_schema(
         summary="Change some fields or collections of a profile",
         description="Needs `change_occupation`. Only the fields and collections in the body "
         "change; a collection given is replaced as a whole.",
-        parameters=[IF_MATCH, ETAG_HEADER, RETRY_AFTER_HEADER],
+        parameters=[IF_MATCH, ETAG_HEADER, LOCATION_HEADER],
         responses={200: api_serializers.OccupationDocumentSerializer, **DOCUMENT_WRITE},
     ),
     destroy=extend_schema(
         summary="Delete a profile",
         description="Needs `delete_occupation`. The last state stays in the admin history.",
-        parameters=[IF_MATCH, RETRY_AFTER_HEADER],
-        responses=responses({204: NO_CONTENT}, 401, 403, 404, 412, 429),
+        parameters=[IF_MATCH, LOCATION_HEADER],
+        responses=responses({204: NO_CONTENT, 308: MOVED[308]}, 401, 403, 404, 412, 429),
     ),
 )
 class OccupationViewSet(viewsets.ModelViewSet):
@@ -349,7 +420,7 @@ class OccupationViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     parser_classes = [JSONParser]
-    filter_backends = [SiteSearchFilter, StrictFilterBackend, OrderingFilter]
+    filter_backends = [SiteSearchFilter, StrictFilterBackend, StrictOrderingFilter]
     filterset_class = OccupationApiFilter
     ordering_fields = [
         "title",
@@ -378,6 +449,27 @@ class OccupationViewSet(viewsets.ModelViewSet):
         if pk is None:
             raise NotFound
         return pk
+
+    def handle_exception(self, exc):
+        """A profile's old slug answers 301 (reads) or 308 (writes, which keep their method
+        and body) with the current URL in Location; it is a 404 only if it never existed."""
+        slug = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if slug is not None and isinstance(exc, Http404 | NotFound):
+            renamed = self._visible().renamed_from(slug)
+            if renamed is not None:
+                return self._moved_to(renamed)
+        return super().handle_exception(exc)
+
+    def _moved_to(self, occupation):
+        path = reverse("api:occupation-detail", kwargs={"slug": occupation.slug})
+        query = self.request.META.get("QUERY_STRING", "")
+        location = absolute_url(self.request, f"{path}?{query}" if query else path)
+        read = self.request.method in permissions.SAFE_METHODS
+        return Response(
+            {"detail": f"This profile's slug is now {occupation.slug!r}: {location}"},
+            status=HTTPStatus.MOVED_PERMANENTLY if read else HTTPStatus.PERMANENT_REDIRECT,
+            headers={"Location": location},
+        )
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -513,7 +605,7 @@ class VocabularyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = SLUG_PATTERN
     pagination_class = StrictPageNumberPagination
     permission_classes = [permissions.AllowAny]
-    filter_backends = [StrictFilterBackend, OrderingFilter]
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     ordering_fields = ["name", "slug"]
     model = None
     link_model = None
@@ -600,7 +692,9 @@ class TokenSerializer(serializers.Serializer):
     summary="Get your API token",
     description="Exchange a username and password for the user's token (created on first "
     "use). Tokens are also managed in the admin.",
-    request=AuthTokenSerializer,
+    # One body type and no security requirement: you have no token yet.
+    request={"application/json": AuthTokenSerializer},
+    auth=[],
     responses=responses({200: TokenSerializer}, 400, 429),
 )
 class TokenView(ObtainAuthToken):

@@ -47,6 +47,7 @@ def content_changed(
     refresh_others = False
     now = timezone.now()
     if own:
+        remember_slugs(own)
         loaded = [occupation for occupation in loaded if occupation.pk in own]
         for occupation in loaded:
             vector = search.search_vector_of(occupation)
@@ -63,6 +64,20 @@ def content_changed(
     others -= own
     transaction.on_commit(lambda: _after_commit(others, refresh_others), robust=True)
     return now
+
+
+def remember_slugs(occupation_ids: Iterable[int]) -> None:
+    """Record each profile's current slug as one of its addresses (see `OccupationSlug`).
+
+    Called after a write (the new slug) and, where the caller knows a rename is coming,
+    before it (the old one), so the old page and API URLs answer 301 afterwards."""
+    current = models.Occupation.objects.filter(pk__in=occupation_ids).values_list("pk", "slug")
+    models.OccupationSlug.objects.bulk_create(
+        [models.OccupationSlug(occupation_id=pk, slug=slug) for pk, slug in current],
+        update_conflicts=True,
+        unique_fields=["slug"],
+        update_fields=["occupation"],
+    )
 
 
 def pages_showing(occupation_ids: set[int]) -> set[int]:

@@ -43,6 +43,21 @@ def _qualification_credential(link):
     )
 
 
+def _once(listed, credentials):
+    """The credentials whose name is not in `listed` yet; a repeat only fills in details
+    (issuer, category) the first mention lacked."""
+    new = []
+    for credential in credentials:
+        key = credential["name"].casefold()
+        if key in listed:
+            for name, value in credential.items():
+                listed[key].setdefault(name, value)
+            continue
+        listed[key] = credential
+        new.append(credential)
+    return new
+
+
 def occupation_node(occupation, *, page_url):
     """The schema.org Occupation for one profile."""
     qualifications = list(occupation.occupation_qualifications.all())
@@ -80,14 +95,28 @@ def occupation_node(occupation, *, page_url):
     ]
     if salaries:
         node["estimatedSalary"] = salaries
-    education = [_credential(step.stage) for step in occupation.education_steps.all()] + [
-        _qualification_credential(link) for link in qualifications if link.group == education_group
-    ]
+    # A credential is listed once, under the first list that names it: a profile may give a
+    # degree as an education step and as a qualification, or one qualification twice.
+    listed = {}
+    education = _once(
+        listed,
+        [_credential(step.stage) for step in occupation.education_steps.all()]
+        + [
+            _qualification_credential(link)
+            for link in qualifications
+            if link.group == education_group
+        ],
+    )
     if education:
         node["educationRequirements"] = education
-    other_qualifications = [
-        _qualification_credential(link) for link in qualifications if link.group != education_group
-    ]
+    other_qualifications = _once(
+        listed,
+        [
+            _qualification_credential(link)
+            for link in qualifications
+            if link.group != education_group
+        ],
+    )
     if other_qualifications:
         node["qualifications"] = other_qualifications
     skills = list(dict.fromkeys(link.skill.name for link in occupation.occupation_skills.all()))

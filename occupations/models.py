@@ -247,6 +247,10 @@ class OccupationQuerySet(models.QuerySet):
             ),
         )
 
+    def renamed_from(self, slug):
+        """The profile once published under `slug` and since renamed, or None."""
+        return self.filter(slugs__slug=slug).exclude(slug=slug).only("slug").first()
+
     def search(self, q):
         """Profiles matching the visitor's query, ranked (full text + typos on PostgreSQL)."""
         from .search import search_occupations
@@ -800,6 +804,26 @@ class RelatedOccupation(OccupationChild):
 
 
 # --- Derived state --------------------------------------------------------------------------
+
+
+class OccupationSlug(models.Model):
+    """Every slug a profile has been published under, so its old addresses redirect (301).
+
+    Written by `changes.remember_slugs` (through `content_changed` on every write); a slug
+    taken over by another profile moves to it.
+    """
+
+    slug = models.SlugField(max_length=200)
+    occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="slugs")
+
+    class Meta:
+        default_permissions = ()  # derived from the profiles' own slugs
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="%(app_label)s_%(class)s_unique_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.slug} → {self.occupation_id}"
 
 
 class ContentVersion(models.Model):

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from . import models
+from .formatting import absolute_url
 from .publishing import can_see_drafts, is_public
 from .registry import COLLECTIONS
 
@@ -113,6 +114,21 @@ class SlugRef(StrictSlugField):
 
 def optional_ref(**kwargs):
     return SlugRef(required=False, allow_null=True, **kwargs)
+
+
+class SiteHyperlinkedIdentityField(serializers.HyperlinkedIdentityField):
+    """DRF's link to a record, on settings.SITE_URL when set (the same from any Host)."""
+
+    def get_url(self, obj, view_name, request, format):
+        return absolute_url(request, super().get_url(obj, view_name, None, format))
+
+
+def api_link(basename):
+    return SiteHyperlinkedIdentityField(view_name=f"api:{basename}-detail", lookup_field="slug")
+
+
+def public_page_url(serializer, record):
+    return absolute_url(serializer.context.get("request"), record.get_absolute_url())
 
 
 def name_of(path):
@@ -221,9 +237,7 @@ CollectionFields = type(
 class OccupationDocumentSerializer(CollectionFields):
     """A whole profile with every collection nested: what GET returns and PUT/POST accept."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:occupation-detail", lookup_field="slug"
-    )
+    url = api_link("occupation")
     public_url = serializers.SerializerMethodField()
     sector = optional_ref(help_text="Slug of an existing sector.")
     sector_name = name_of("sector.name")
@@ -234,6 +248,7 @@ class OccupationDocumentSerializer(CollectionFields):
     class Meta:
         model = models.Occupation
         fields = [
+            "id",
             "url",
             "public_url",
             "slug",
@@ -276,9 +291,7 @@ class OccupationDocumentSerializer(CollectionFields):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_public_url(self, occupation):
-        request = self.context.get("request")
-        path = occupation.get_absolute_url()
-        return request.build_absolute_uri(path) if request else path
+        return public_page_url(self, occupation)
 
     @extend_schema_field(IncomingLinkSerializer(many=True))
     def get_linked_from(self, occupation):
@@ -301,9 +314,7 @@ class SectorRefSerializer(serializers.ModelSerializer):
 class OccupationListSerializer(StrictModelSerializer):
     """One row of the list: enough for a card, with links to the document and the page."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:occupation-detail", lookup_field="slug"
-    )
+    url = api_link("occupation")
     public_url = serializers.SerializerMethodField()
     sector = SectorRefSerializer(read_only=True, allow_null=True)
     salary_min = serializers.IntegerField(read_only=True, allow_null=True)
@@ -319,6 +330,7 @@ class OccupationListSerializer(StrictModelSerializer):
     class Meta:
         model = models.Occupation
         fields = [
+            "id",
             "url",
             "public_url",
             "slug",
@@ -339,7 +351,7 @@ class OccupationListSerializer(StrictModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_public_url(self, occupation):
-        return self.context["request"].build_absolute_uri(occupation.get_absolute_url())
+        return public_page_url(self, occupation)
 
 
 # --- Shared vocabulary ----------------------------------------------------------------------
@@ -356,17 +368,12 @@ class LinkedOccupationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, link):
-        return reverse(
-            "api:occupation-detail",
-            kwargs={"slug": link.occupation.slug},
-            request=self.context.get("request"),
-        )
+        path = reverse("api:occupation-detail", kwargs={"slug": link.occupation.slug})
+        return absolute_url(self.context.get("request"), path)
 
 
 class SectorOccupationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:occupation-detail", lookup_field="slug"
-    )
+    url = api_link("occupation")
 
     class Meta:
         model = models.Occupation
@@ -417,13 +424,7 @@ class SourceOccupationSerializer(LinkedOccupationSerializer):
         fields = ["slug", "title", "url", "note"]
 
 
-VOCABULARY_FIELDS = ["url", "slug", "name", "description"]
-
-
-def vocabulary_url(basename):
-    return serializers.HyperlinkedIdentityField(
-        view_name=f"api:{basename}-detail", lookup_field="slug"
-    )
+VOCABULARY_FIELDS = ["id", "url", "slug", "name", "description"]
 
 
 def linked(serializer_class, source="published_links"):
@@ -431,7 +432,7 @@ def linked(serializer_class, source="published_links"):
 
 
 class SectorSerializer(serializers.ModelSerializer):
-    url = vocabulary_url("sector")
+    url = api_link("sector")
     occupations = linked(SectorOccupationSerializer, source="published_occupations")
 
     class Meta:
@@ -440,7 +441,7 @@ class SectorSerializer(serializers.ModelSerializer):
 
 
 class SkillSerializer(serializers.ModelSerializer):
-    url = vocabulary_url("skill")
+    url = api_link("skill")
     occupations = linked(SkillOccupationSerializer)
 
     class Meta:
@@ -449,7 +450,7 @@ class SkillSerializer(serializers.ModelSerializer):
 
 
 class QualificationSerializer(serializers.ModelSerializer):
-    url = vocabulary_url("qualification")
+    url = api_link("qualification")
     occupations = linked(QualificationOccupationSerializer)
 
     class Meta:
@@ -458,7 +459,7 @@ class QualificationSerializer(serializers.ModelSerializer):
 
 
 class VisaSerializer(serializers.ModelSerializer):
-    url = vocabulary_url("visa")
+    url = api_link("visa")
     occupations = linked(VisaOccupationSerializer)
 
     class Meta:
@@ -467,7 +468,7 @@ class VisaSerializer(serializers.ModelSerializer):
 
 
 class GrowthAreaSerializer(serializers.ModelSerializer):
-    url = vocabulary_url("growth-area")
+    url = api_link("growth-area")
     occupations = linked(GrowthAreaOccupationSerializer)
 
     class Meta:
@@ -476,7 +477,7 @@ class GrowthAreaSerializer(serializers.ModelSerializer):
 
 
 class GlossaryTermSerializer(serializers.ModelSerializer):
-    url = vocabulary_url("glossary-term")
+    url = api_link("glossary-term")
     occupations = linked(GlossaryTermOccupationSerializer)
 
     class Meta:
@@ -485,7 +486,7 @@ class GlossaryTermSerializer(serializers.ModelSerializer):
 
 
 class RatingDimensionSerializer(serializers.ModelSerializer):
-    url = vocabulary_url("rating-dimension")
+    url = api_link("rating-dimension")
     occupations = linked(RatingDimensionOccupationSerializer)
 
     class Meta:
@@ -494,7 +495,7 @@ class RatingDimensionSerializer(serializers.ModelSerializer):
 
 
 class SourceSerializer(serializers.ModelSerializer):
-    url = vocabulary_url("source")
+    url = api_link("source")
     document_url = serializers.CharField(
         source="url", read_only=True, help_text="The document's address; empty when unknown."
     )

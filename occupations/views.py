@@ -1,16 +1,17 @@
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
-from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
 
 from . import jsonld, selectors
 from .filters import OccupationFilter
+from .formatting import absolute_url
 from .models import (
     Occupation,
     RatingDimension,
@@ -20,25 +21,25 @@ from .registry import VOCABULARY_BY_KIND
 from .templatetags import site_tags
 
 
-def _absolute_url(request, path):
-    """Absolute URL on the public origin (settings.SITE_URL) or, failing that, this host."""
-    if settings.SITE_URL:
-        return f"{settings.SITE_URL}{path}"
-    return request.build_absolute_uri(path)
+def _with_query(request, path):
+    query = request.META.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
 
 
 def occupation_detail(request, slug):
     """A whole profile; drafts only for staff, who see a banner and an edit link."""
-    occupation = get_object_or_404(
-        Occupation.objects.visible_to(request.user).for_detail(), slug=slug
-    )
+    visible = Occupation.objects.visible_to(request.user)
+    occupation = visible.for_detail().filter(slug=slug).first()
+    if occupation is None:
+        renamed = visible.renamed_from(slug)
+        if renamed is None:
+            raise Http404("No such occupation.")
+        return redirect(_with_query(request, renamed.get_absolute_url()), permanent=True)
     editor = can_see_drafts(request.user)
-    page_url = _absolute_url(request, occupation.get_absolute_url())
+    page_url = absolute_url(request, occupation.get_absolute_url())
     list_path = reverse("occupations:occupation_list")
-    trail = [
-        ("Home", _absolute_url(request, "/")),
-        ("Occupations", _absolute_url(request, list_path)),
-    ]
+    # The index is the home page: one crumb for it, so no URL appears twice in the trail.
+    trail = [("Occupations", absolute_url(request, list_path))]
     structured_data = jsonld.profile_structured_data(occupation, page_url=page_url, trail=trail)
     context = {
         "occupation": occupation,
@@ -86,6 +87,8 @@ def occupation_list(request):
         "query": query,
         "active_filters": active_filters,
         "is_searching": bool(query or active_filters),
+        # Search results and filtered lists are for visitors, not for the search index.
+        "robots": "noindex, follow" if query or active_filters else "",
         "page_title": title,
         "page_description": (
             "Find an occupation: duties, skills, salaries, education, visas and the AI "
@@ -234,7 +237,9 @@ def compare(request):
                 f"{names} side by side: salary bands, ratings, education, qualifications, "
                 "visas, AI outlook and skills."
             ),
-            "canonical_url": site_tags.absolute_url(request, path + query),
+            # Any two or three profiles make a page: too many near-duplicates to index.
+            "robots": "noindex, follow",
+            "share_url": site_tags.absolute_url(request, path + query),
             "crumbs": [*crumbs[:-1], ("Compare", path + query)],
         }
         return render(request, "occupations/compare.html", context)
@@ -249,6 +254,7 @@ def compare(request):
             "qualifications, visas and skills side by side."
         ),
         "canonical_url": site_tags.absolute_url(request, path),
+        "robots": "noindex" if problem else "",
         "crumbs": crumbs,
     }
     status = HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK

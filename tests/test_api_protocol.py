@@ -3,12 +3,15 @@
 import json
 from http import HTTPStatus
 
+import jsonschema
 import pytest
 import yaml
 from django.core.cache import cache
 from django.core.management import call_command
+from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
+from occupations.api import StrictPageNumberPagination
 from occupations.changes import row_changed
 from occupations.models import Occupation
 
@@ -190,15 +193,31 @@ def test_the_public_site_is_not_opened_to_other_origins(client, published_occupa
 # --- Schema and docs ---------------------------------------------------------------------------
 
 
-def test_the_schema_documents_every_status_each_operation_returns(client):
+def schema_of(client):
     response = client.get("/api/schema/")
-
     assert response.status_code == HTTPStatus.OK
-    schema = yaml.safe_load(response.content)
+    return yaml.safe_load(response.content)
+
+
+EVERYWHERE = {"405", "406"}
+
+
+def test_the_schema_documents_every_status_each_operation_returns(client):
+    schema = schema_of(client)
+
     operations = schema["paths"]["/api/v1/occupations/{slug}/"]
-    assert set(operations["get"]["responses"]) == {"200", "304", "401", "404", "429"}
+    assert set(operations["get"]["responses"]) == {
+        "200",
+        "301",
+        "304",
+        "401",
+        "404",
+        "429",
+        *EVERYWHERE,
+    }
     assert set(operations["put"]["responses"]) == {
         "200",
+        "308",
         "400",
         "401",
         "403",
@@ -206,8 +225,18 @@ def test_the_schema_documents_every_status_each_operation_returns(client):
         "412",
         "415",
         "429",
+        *EVERYWHERE,
     }
-    assert set(operations["delete"]["responses"]) == {"204", "401", "403", "404", "412", "429"}
+    assert set(operations["delete"]["responses"]) == {
+        "204",
+        "308",
+        "401",
+        "403",
+        "404",
+        "412",
+        "429",
+        *EVERYWHERE,
+    }
     assert set(schema["paths"]["/api/v1/occupations/"]["post"]["responses"]) == {
         "201",
         "400",
@@ -215,6 +244,7 @@ def test_the_schema_documents_every_status_each_operation_returns(client):
         "403",
         "415",
         "429",
+        *EVERYWHERE,
     }
     components = schema["components"]["schemas"]
     assert {
@@ -222,6 +252,89 @@ def test_the_schema_documents_every_status_each_operation_returns(client):
         "OccupationDocumentRequest",
         "PatchedOccupationDocumentRequest",
     } <= set(components)
+
+
+def operations_of(schema):
+    return [
+        (f"{method.upper()} {path}", operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def test_every_429_documents_retry_after_and_every_operation_405_and_406(client):
+    for name, operation in operations_of(schema_of(client)):
+        responses = operation["responses"]
+        assert "Retry-After" in responses["429"]["headers"], name
+        assert "Allow" in responses["405"]["headers"], name
+        assert "406" in responses, name
+
+
+def test_a_201_and_the_redirects_document_their_location_header(client):
+    paths = schema_of(client)["paths"]
+
+    created = paths["/api/v1/occupations/"]["post"]["responses"]["201"]
+    moved = paths["/api/v1/occupations/{slug}/"]["get"]["responses"]["301"]
+    assert created["headers"]["Location"]["schema"] == {"type": "string", "format": "uri"}
+    assert "Location" in moved["headers"]
+
+
+def test_the_token_operation_takes_json_only_and_needs_no_credentials(client):
+    operation = schema_of(client)["paths"]["/api/v1/auth/token/"]["post"]
+
+    assert list(operation["requestBody"]["content"]) == ["application/json"]
+    assert operation["security"] == []
+
+
+def test_a_400_body_may_name_any_field_path(client):
+    component = schema_of(client)["components"]["schemas"]["ValidationError"]
+
+    assert component["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def validate(schema, component, body):
+    """Check a response body against a component, as a 3.1 validator would (2020-12)."""
+    document = {**schema, "$ref": f"#/components/schemas/{component}"}
+    jsonschema.Draft202012Validator(document).validate(body)
+
+
+def test_a_list_row_without_a_sector_is_valid_against_the_schema(client, make_occupation):
+    schema = schema_of(client)
+    make_occupation(status="published", sector=None)
+    make_occupation(status="published")
+
+    body = client.get(LIST_URL).json()
+
+    assert [row["sector"] is None for row in body["results"]] == [True, False]
+    validate(schema, "PaginatedOccupationListList", body)
+
+
+def test_real_documents_and_error_bodies_are_valid_against_the_schema(
+    client, make_rich_occupation, editor, token_header
+):
+    schema = schema_of(client)
+    occupation = make_rich_occupation()
+    document = client.get(detail_url(occupation.slug)).json()
+    invalid = put(
+        client,
+        occupation,
+        {**document, "salary_bands": [{"level": "Entry", "annual_min": 9, "annual_max": 1}]},
+        **token_header(editor),
+    )
+
+    validate(schema, "OccupationDocument", document)
+    assert invalid.status_code == HTTPStatus.BAD_REQUEST
+    validate(schema, "ValidationError", invalid.json())
+
+
+def test_the_schema_names_its_server_licence_and_contact(client, settings):
+    schema = schema_of(client)
+
+    assert schema["openapi"].startswith("3.1")
+    assert schema["servers"][0]["url"] in {settings.SITE_URL, "/"}
+    assert schema["info"]["license"]["name"]
+    assert schema["info"]["contact"]["name"]
+    assert set(schema["components"]["securitySchemes"]) >= {"tokenAuth", "bearerAuth"}
 
 
 def test_the_schema_is_valid_without_warnings():
@@ -271,3 +384,158 @@ def test_an_if_match_without_an_entity_tag_is_no_precondition(
     response = put(client, occupation, document, HTTP_IF_MATCH="", **auth)
 
     assert response.status_code == HTTPStatus.OK
+
+
+# --- Host-independent URLs, immutable ids ------------------------------------------------------
+
+
+def test_api_urls_are_the_same_whichever_host_the_request_used(
+    client, make_rich_occupation, settings
+):
+    settings.SITE_URL = "https://careers.example"
+    occupation = make_rich_occupation()
+
+    documents = [
+        client.get(detail_url(occupation.slug), HTTP_HOST=host).json()
+        for host in ["localhost", "127.0.0.1"]
+    ]
+    row = client.get(LIST_URL, HTTP_HOST="localhost").json()["results"][0]
+
+    assert documents[0] == documents[1]
+    assert documents[0]["url"] == f"https://careers.example{detail_url(occupation.slug)}"
+    assert documents[0]["public_url"] == f"https://careers.example/occupations/{occupation.slug}/"
+    assert row["url"] == documents[0]["url"]
+    assert row["public_url"] == documents[0]["public_url"]
+
+
+def test_vocabulary_links_and_page_links_use_the_public_origin(
+    client, make_rich_occupation, settings
+):
+    settings.SITE_URL = "https://careers.example"
+    occupation = make_rich_occupation()
+
+    skill = client.get("/api/v1/skills/", HTTP_HOST="localhost").json()["results"][0]
+
+    assert skill["url"].startswith("https://careers.example/api/v1/skills/")
+    assert skill["occupations"][0]["url"] == f"https://careers.example{detail_url(occupation.slug)}"
+    sector = client.get("/api/v1/sectors/energy/", HTTP_HOST="localhost").json()
+    assert sector["occupations"][0]["url"].startswith("https://careers.example/")
+
+
+def test_pagination_links_use_the_public_origin(client, make_occupation, settings, monkeypatch):
+    settings.SITE_URL = "https://careers.example"
+    monkeypatch.setattr(StrictPageNumberPagination, "page_size", 1)
+    for _ in range(3):
+        make_occupation(status="published")
+
+    body = client.get(f"{LIST_URL}?page=2", HTTP_HOST="localhost").json()
+
+    assert body["next"] == f"https://careers.example{LIST_URL}?page=3"
+    assert body["previous"] == f"https://careers.example{LIST_URL}"
+
+
+def test_every_document_and_row_carries_its_read_only_primary_key(
+    client, make_rich_occupation, editor, token_header
+):
+    occupation = make_rich_occupation()
+
+    document = client.get(detail_url(occupation.slug)).json()
+    row = client.get(LIST_URL).json()["results"][0]
+    skill = client.get("/api/v1/skills/").json()["results"][0]
+    sector = client.get("/api/v1/sectors/").json()["results"][0]
+    ignored = put(client, occupation, {**document, "id": 999999}, **token_header(editor))
+
+    assert document["id"] == row["id"] == occupation.pk
+    assert isinstance(skill["id"], int)
+    assert isinstance(sector["id"], int)
+    assert ignored.status_code == HTTPStatus.OK
+    assert ignored.json()["id"] == occupation.pk
+    assert not Occupation.objects.filter(pk=999999).exists()
+
+
+# --- Ordering ------------------------------------------------------------------------------
+
+
+def test_an_unknown_ordering_is_a_400_naming_the_allowed_values(client, published_occupation):
+    response = client.get(f"{LIST_URL}?ordering=bogus")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    (message,) = response.json()["ordering"]
+    assert "'bogus'" in message
+    assert "-updated_at, title" not in message  # each value once, with and without "-"
+    assert "title, -title" in message
+
+
+@pytest.mark.parametrize("ordering", ["", "title,", "-", "title,bogus", "sector__name"])
+def test_any_ordering_outside_the_allowed_fields_is_a_400(client, published_occupation, ordering):
+    assert client.get(LIST_URL, {"ordering": ordering}).status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_a_known_ordering_sorts_the_list(client, make_occupation):
+    for title in ["Beta", "Alpha", "Gamma"]:
+        make_occupation(title=title, status="published")
+
+    results = client.get(LIST_URL, {"ordering": "-title"}).json()["results"]
+    vocabulary = client.get("/api/v1/sectors/", {"ordering": "-name"})
+
+    repeated = client.get(f"{LIST_URL}?ordering=-code&ordering=-title").json()["results"]
+
+    assert [row["title"] for row in results] == ["Gamma", "Beta", "Alpha"]
+    assert [row["title"] for row in repeated] == ["Gamma", "Beta", "Alpha"]
+    assert vocabulary.status_code == HTTPStatus.OK
+    assert client.get("/api/v1/sectors/", {"ordering": "x"}).status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_the_schema_lists_the_allowed_orderings_as_an_enum(client):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+
+    parameters = schema["paths"]["/api/v1/occupations/"]["get"]["parameters"]
+    (ordering,) = [p for p in parameters if p["name"] == "ordering"]
+    assert ordering["explode"] is False
+    assert {"title", "-title", "updated_at", "-updated_at"} <= set(
+        ordering["schema"]["items"]["enum"]
+    )
+
+
+# --- Bearer tokens ---------------------------------------------------------------------------
+
+
+def test_a_bearer_token_authenticates_like_a_token(client, editor, make_occupation):
+    make_occupation(slug="a-draft")
+    key = Token.objects.create(user=editor).key
+
+    as_bearer = client.get(f"{LIST_URL}a-draft/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    anonymous = client.get(f"{LIST_URL}a-draft/")
+
+    assert as_bearer.status_code == HTTPStatus.OK
+    assert anonymous.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_wrong_bearer_token_is_a_401_that_says_so(client, published_occupation):
+    response = client.get(LIST_URL, HTTP_AUTHORIZATION="Bearer not-a-token")
+
+    assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert response.json() == {"detail": "Invalid token."}
+    assert response["WWW-Authenticate"]
+
+
+# --- CORS for conditional requests ---------------------------------------------------------
+
+
+def test_a_cross_origin_preflight_allows_the_conditional_headers(client, published_occupation):
+    response = client.options(
+        detail_url(published_occupation.slug),
+        HTTP_ORIGIN="https://jobs.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match, if-match",
+    )
+
+    allowed = {h.strip() for h in response["Access-Control-Allow-Headers"].split(",")}
+    assert {"if-match", "if-none-match", "authorization"} <= allowed
+
+
+def test_cross_origin_readers_can_see_location_and_retry_after(client, published_occupation):
+    response = client.get(LIST_URL, HTTP_ORIGIN="https://jobs.example")
+
+    exposed = {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
+    assert {"etag", "location", "retry-after"} <= exposed

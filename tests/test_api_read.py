@@ -66,6 +66,7 @@ def test_list_rows_are_compact_with_salary_range_and_both_urls(client, make_rich
     assert body["count"] == 1
     (row,) = body["results"]
     assert row == {
+        "id": occupation.pk,
         "url": f"http://testserver/api/v1/occupations/{occupation.slug}/",
         "public_url": f"http://testserver/occupations/{occupation.slug}/",
         "slug": occupation.slug,

@@ -23,7 +23,7 @@ from occupations.models import (
 pytestmark = pytest.mark.django_db
 
 PAGE_URL = "https://careers.example.org/occupations/load-dispatcher/"
-TRAIL = [("Home", "https://careers.example.org/"), ("Occupations", "https://careers.example.org/")]
+TRAIL = [("Occupations", "https://careers.example.org/")]
 
 
 @pytest.fixture
@@ -92,11 +92,15 @@ def test_occupation_node_carries_every_schema_org_property_without_queries(
             "maxValue": 75000,
         }
     ]
-    assert [c["name"] for c in occupation["educationRequirements"]] == [
-        "Associate degree",
-        "Associate degree",
+    # The step and the qualification name the same degree: listed once, with the details.
+    assert occupation["educationRequirements"] == [
+        {
+            "@type": "EducationalOccupationalCredential",
+            "name": "Associate degree",
+            "credentialCategory": "Degree",
+            "description": "Associate degree in electrical technology",
+        }
     ]
-    assert occupation["educationRequirements"][1]["credentialCategory"] == "Degree"
     assert occupation["qualifications"] == [
         {
             "@type": "EducationalOccupationalCredential",
@@ -111,6 +115,23 @@ def test_occupation_node_carries_every_schema_org_property_without_queries(
     assert occupation["mainEntityOfPage"] == {"@type": "WebPage", "@id": PAGE_URL, "url": PAGE_URL}
 
 
+def test_a_credential_is_listed_once_across_education_and_qualifications(
+    profile, django_assert_num_queries
+):
+    nerc = Qualification.objects.get(slug="nerc")
+    degree = Qualification.objects.get(slug="associate")
+    OccupationQualification.objects.create(
+        occupation=profile, order=2, qualification=nerc, group=enums.QualificationGroup.EDUCATION
+    )
+    OccupationQualification.objects.create(occupation=profile, order=3, qualification=degree)
+
+    occupation = node(build(profile.slug, django_assert_num_queries), "Occupation")
+
+    names = [c["name"] for c in occupation["educationRequirements"]]
+    names += [c["name"] for c in occupation.get("qualifications", [])]
+    assert sorted(names) == ["Associate degree", "NERC certification"]
+
+
 def test_last_reviewed_is_given_only_when_the_profile_has_one(profile, django_assert_num_queries):
     Occupation.objects.filter(pk=profile.pk).update(last_reviewed=datetime.date(2026, 2, 1))
 
@@ -119,13 +140,14 @@ def test_last_reviewed_is_given_only_when_the_profile_has_one(profile, django_as
     assert node(data, "Occupation")["mainEntityOfPage"]["lastReviewed"] == "2026-02-01"
 
 
-def test_breadcrumbs_lead_from_home_to_the_profile(profile, django_assert_num_queries):
+def test_breadcrumbs_lead_from_the_index_to_the_profile_naming_each_url_once(
+    profile, django_assert_num_queries
+):
     crumbs = node(build(profile.slug, django_assert_num_queries), "BreadcrumbList")
 
     assert [(c["position"], c["name"], c["item"]) for c in crumbs["itemListElement"]] == [
-        (1, "Home", "https://careers.example.org/"),
-        (2, "Occupations", "https://careers.example.org/"),
-        (3, "Load Dispatcher", PAGE_URL),
+        (1, "Occupations", "https://careers.example.org/"),
+        (2, "Load Dispatcher", PAGE_URL),
     ]
 
 

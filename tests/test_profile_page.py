@@ -724,7 +724,6 @@ def test_structured_data_is_an_occupation_with_its_category_code(client, sector)
     assert node["mainEntityOfPage"]["lastReviewed"] == "2026-01-15"
     assert graph_node(data, "FAQPage")["mainEntity"][0]["name"] == "Question 0?"
     assert [c["name"] for c in graph_node(data, "BreadcrumbList")["itemListElement"]] == [
-        "Home",
         "Occupations",
         "Rich Profile",
     ]

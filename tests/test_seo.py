@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from http import HTTPStatus
 from xml.etree import ElementTree  # noqa: S405 - parses our own responses
 
@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from occupations import enums
+from occupations.feeds import FEED_LENGTH
 from occupations.models import Occupation, OccupationSkill, Skill
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,8 @@ def head(response):
     return {
         "title": re.search(r"<title>(.*?)</title>", html, re.S).group(1),
         "description": re.search(r'<meta name="description" content="(.*?)">', html).group(1),
-        "canonical": re.search(r'<link rel="canonical" href="(.*?)">', html).group(1),
+        "canonical": (re.findall(r'<link rel="canonical" href="(.*?)">', html) or [None])[0],
+        "robots": (re.findall(r'<meta name="robots" content="(.*?)">', html) or [""])[0],
         "og": dict(re.findall(r'<meta property="og:(\w+)" content="(.*?)">', html)),
     }
 
@@ -63,12 +65,20 @@ PAGES = [
     "/skills/load-forecasting/",
     "/sectors/energy/",
     "/compare/",
+]
+NOT_INDEXED = [
+    "/?q=alpha",
+    "/?sector=energy",
+    "/?skill=load-forecasting&page=2",
     "/compare/?occupations=alpha,beta",
+    "/compare/?occupations=alpha",
+    "/occupations/no-such-profile/",
 ]
 
 
 def test_every_page_has_its_own_title_and_description(client, site):
-    heads = [head(client.get(url)) for url in PAGES if "page=2" not in url]
+    urls = [url for url in PAGES if "page=2" not in url] + ["/compare/?occupations=alpha,beta"]
+    heads = [head(client.get(url)) for url in urls]
     titles = [h["title"] for h in heads]
     descriptions = [h["description"] for h in heads]
     assert len(set(titles)) == len(titles)
@@ -78,8 +88,9 @@ def test_every_page_has_its_own_title_and_description(client, site):
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_every_page_has_an_absolute_canonical_url_and_opengraph_tags(client, site, url):
+def test_every_indexable_page_has_an_absolute_canonical_url_and_opengraph_tags(client, site, url):
     tags = head(client.get(url))
+    assert tags["robots"] == ""
     assert tags["canonical"].startswith("http://testserver/")
     assert tags["og"]["url"] == tags["canonical"]
     assert tags["og"]["title"]
@@ -93,9 +104,31 @@ def test_canonical_url_drops_tracking_parameters(client, site):
     assert tags["canonical"] == "http://testserver/skills/load-forecasting/"
 
 
-def test_canonical_url_of_a_compare_page_keeps_only_the_choice(client, site):
+@pytest.mark.parametrize("url", NOT_INDEXED)
+def test_a_page_kept_out_of_the_index_names_no_canonical_url(client, site, url):
+    # noindex and a canonical pointing elsewhere contradict each other: one or the other.
+    tags = head(client.get(url))
+    assert tags["robots"].startswith("noindex")
+    assert tags["canonical"] is None
+
+
+def test_a_compare_page_is_not_indexed_but_shares_its_own_clean_url(client, site):
     tags = head(client.get("/compare/?occupations=alpha,beta&utm_campaign=x"))
-    assert tags["canonical"] == "http://testserver/compare/?occupations=alpha,beta"
+    assert tags["robots"] == "noindex, follow"
+    assert tags["og"]["url"] == "http://testserver/compare/?occupations=alpha,beta"
+
+
+@pytest.mark.parametrize("url", [*PAGES, *NOT_INDEXED, "/occupations/alpha/"])
+def test_no_breadcrumb_trail_names_a_url_twice(client, site, url):
+    trails = [
+        node
+        for data in json_ld(client.get(url))
+        for node in data.get("@graph", [data])
+        if node["@type"] == "BreadcrumbList"
+    ]
+    for trail in trails:
+        urls = [item["item"] for item in trail["itemListElement"]]
+        assert len(urls) == len(set(urls)), urls
 
 
 def test_canonical_urls_use_the_configured_public_origin(client, site, settings):
@@ -196,15 +229,45 @@ def test_feed_lists_recently_reviewed_profiles_newest_first_without_drafts(clien
     entries = root.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["Beta", "Alpha"]
     assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/occupations/beta/"
-    assert entries[0].findtext(f"{ATOM}summary") == "Coordinates the flow of electricity."
+    assert entries[0].findtext(f"{ATOM}summary") == (
+        "Reviewed 1 May 2026. Coordinates the flow of electricity."
+    )
+
+
+def test_the_feed_meets_the_atom_rules_the_w3c_validator_checks(client, site):
+    # Alpha and Beta saved in one batch: the same updated_at.
+    Occupation.objects.update(updated_at=datetime(2026, 5, 2, 9, 0, tzinfo=UTC))
+
+    root = ElementTree.fromstring(client.get(reverse("recently_reviewed_feed")).content)  # noqa: S314
+
+    assert root.find(f"{ATOM}author").findtext(f"{ATOM}name") == "CareerGraph editors"
+    assert root.findtext(f"{ATOM}updated") == "2026-05-02T09:00:00+00:00"
+    assert root.find(f"{ATOM}link[@rel='self']").get("href").endswith("/feeds/recently-reviewed/")
+    entries = root.findall(f"{ATOM}entry")
+    ids = [entry.findtext(f"{ATOM}id") for entry in entries]
+    updated = [entry.findtext(f"{ATOM}updated") for entry in entries]
+    assert len(set(ids)) == len(ids) == 2
+    assert updated == ["2026-05-02T09:00:00+00:00", "2026-05-02T08:59:59.999999+00:00"]
+    assert all(datetime.fromisoformat(value).tzinfo for value in updated)
+
+
+def test_a_profile_never_reviewed_is_not_in_the_recently_reviewed_feed(
+    client, site, make_occupation
+):
+    make_occupation(title="Unreviewed", status=PUBLISHED)
+
+    root = ElementTree.fromstring(client.get(reverse("recently_reviewed_feed")).content)  # noqa: S314
+
+    assert [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")] == ["Beta", "Alpha"]
 
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_feed_query_count_is_constant(client, make_occupation, django_assert_num_queries, count):
     for _ in range(count):
-        make_occupation(status=PUBLISHED)
+        make_occupation(status=PUBLISHED, last_reviewed=date(2026, 1, 1))
     with django_assert_num_queries(1):
-        client.get(reverse("recently_reviewed_feed"))
+        response = client.get(reverse("recently_reviewed_feed"))
+    assert response.content.count(b"<entry>") == min(count, FEED_LENGTH)
 
 
 def test_pages_advertise_the_feed_and_the_favicon(client, site):

@@ -3,11 +3,11 @@
 import json
 
 from django import template
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from ..formatting import absolute_url
 from ..search import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
@@ -16,15 +16,6 @@ register = template.Library()
 # script element (https://html.spec.whatwg.org/#restrictions-for-contents-of-script-elements).
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 CURRENCY_SYMBOLS = {"USD": "$"}
-
-
-def absolute_url(request, path):
-    """`path` on the public origin: settings.SITE_URL when set, else the request's host."""
-    if settings.SITE_URL:
-        return f"{settings.SITE_URL}{path}"
-    if request is None:  # rendered outside a request: the best we can do is the path
-        return path
-    return request.build_absolute_uri(path)
 
 
 @register.simple_tag(takes_context=True, name="absolute_url")
