@@ -368,7 +368,7 @@ class OccupationAdmin(ContentAdmin):
         # Pages that showed the profile before the save (e.g. targets of removed links).
         obj._neighbours_before = changes.pages_showing({obj.pk}) if change else set()
         if change and "slug" in form.changed_data:
-            changes.remember_slugs([obj.pk])  # the old slug, still in the database
+            changes.remember_former_slug(obj.pk, form.initial["slug"])
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

@@ -40,16 +40,17 @@ def content_changed(
     no longer tell, e.g. the old target of a removed related link. `vocabulary`: a shared
     term that was edited; every profile linked to it shows it. `loaded`: changed profiles
     whose rows the caller holds in memory (prefetch caches filled), so their search text is
-    built without reading them again. Returns the `updated_at` given to the changed profiles.
+    built without reading them again; one whose slug changed since it was read keeps the old
+    slug as a `FormerSlug`. Returns the `updated_at` given to the changed profiles.
     """
     own = {int(pk) for pk in occupations}
     others = {int(pk) for pk in neighbours}
     refresh_others = False
     now = timezone.now()
     if own:
-        remember_slugs(own)
         loaded = [occupation for occupation in loaded if occupation.pk in own]
         for occupation in loaded:
+            _keep_former_slug(occupation)
             vector = search.search_vector_of(occupation)
             derived = {"search_vector": vector} if vector is not None else {}
             models.Occupation.objects.filter(pk=occupation.pk).update(updated_at=now, **derived)
@@ -66,14 +67,17 @@ def content_changed(
     return now
 
 
-def remember_slugs(occupation_ids: Iterable[int]) -> None:
-    """Record each profile's current slug as one of its addresses (see `OccupationSlug`).
+def _keep_former_slug(occupation):
+    stored = getattr(occupation, "stored_slug", None)  # as read from the database
+    if stored and stored != occupation.slug:
+        remember_former_slug(occupation.pk, stored)
+        occupation.stored_slug = occupation.slug
 
-    Called after a write (the new slug) and, where the caller knows a rename is coming,
-    before it (the old one), so the old page and API URLs answer 301 afterwards."""
-    current = models.Occupation.objects.filter(pk__in=occupation_ids).values_list("pk", "slug")
-    models.OccupationSlug.objects.bulk_create(
-        [models.OccupationSlug(occupation_id=pk, slug=slug) for pk, slug in current],
+
+def remember_former_slug(occupation_id: int, slug: str) -> None:
+    """Keep `slug` answering for the profile after a rename: a 301 to its new address."""
+    models.FormerSlug.objects.bulk_create(
+        [models.FormerSlug(occupation_id=occupation_id, slug=slug)],
         update_conflicts=True,
         unique_fields=["slug"],
         update_fields=["occupation"],

@@ -249,7 +249,7 @@ class OccupationQuerySet(models.QuerySet):
 
     def renamed_from(self, slug):
         """The profile once published under `slug` and since renamed, or None."""
-        return self.filter(slugs__slug=slug).exclude(slug=slug).only("slug").first()
+        return self.filter(former_slugs__slug=slug).only("slug").first()
 
     def search(self, q):
         """Profiles matching the visitor's query, ranked (full text + typos on PostgreSQL)."""
@@ -372,6 +372,13 @@ class Occupation(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        occupation = super().from_db(db, field_names, values)
+        # The slug as stored, so the write path can tell a rename (`changes.content_changed`).
+        occupation.stored_slug = occupation.__dict__.get("slug")
+        return occupation
 
     @property
     def is_published(self):
@@ -806,18 +813,18 @@ class RelatedOccupation(OccupationChild):
 # --- Derived state --------------------------------------------------------------------------
 
 
-class OccupationSlug(models.Model):
-    """Every slug a profile has been published under, so its old addresses redirect (301).
-
-    Written by `changes.remember_slugs` (through `content_changed` on every write); a slug
-    taken over by another profile moves to it.
-    """
+class FormerSlug(models.Model):
+    """A slug a profile was published under before a rename: its old page and API URLs
+    answer 301 to the new ones. Written by `changes.remember_former_slug`; a slug that
+    another profile later gives up moves to that profile."""
 
     slug = models.SlugField(max_length=200)
-    occupation = models.ForeignKey(Occupation, on_delete=models.CASCADE, related_name="slugs")
+    occupation = models.ForeignKey(
+        Occupation, on_delete=models.CASCADE, related_name="former_slugs"
+    )
 
     class Meta:
-        default_permissions = ()  # derived from the profiles' own slugs
+        default_permissions = ()  # written by the rename itself, never by hand
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="%(app_label)s_%(class)s_unique_slug"),
         ]

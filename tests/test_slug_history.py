@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from occupations import changes, enums
-from occupations.models import Occupation, OccupationSlug
+from occupations.models import FormerSlug, Occupation
 from tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -27,11 +27,9 @@ def send(client, method, url, body, **extra):
 
 @pytest.fixture
 def renamed(make_occupation):
-    """A published profile that went through the door as `old-name`, then became `new-name`."""
-    occupation = make_occupation(slug="old-name", status=enums.PublicationStatus.PUBLISHED)
-    changes.content_changed(occupations=[occupation.pk])
-    Occupation.objects.filter(pk=occupation.pk).update(slug="new-name")
-    changes.content_changed(occupations=[occupation.pk])
+    """A published profile that was `old-name` and is now `new-name`."""
+    occupation = make_occupation(slug="new-name", status=enums.PublicationStatus.PUBLISHED)
+    changes.remember_former_slug(occupation.pk, "old-name")
     return occupation
 
 
@@ -74,12 +72,26 @@ def test_a_renamed_draft_does_not_reveal_its_new_slug_to_visitors(client, rename
     assert client.get(f"{LIST_URL}old-name/").status_code == HTTPStatus.NOT_FOUND
 
 
-def test_a_slug_taken_over_by_another_profile_serves_that_profile(client, renamed, make_occupation):
+def test_a_former_slug_taken_by_another_profile_serves_it_and_follows_its_next_rename(
+    client, renamed, make_occupation
+):
     newcomer = make_occupation(slug="old-name", status=enums.PublicationStatus.PUBLISHED)
-    changes.content_changed(occupations=[newcomer.pk])
 
     assert client.get("/occupations/old-name/").status_code == HTTPStatus.OK
-    assert OccupationSlug.objects.get(slug="old-name").occupation == newcomer
+    Occupation.objects.filter(pk=newcomer.pk).update(slug="newcomer")
+    changes.remember_former_slug(newcomer.pk, "old-name")
+
+    assert client.get("/occupations/old-name/")["Location"] == "/occupations/newcomer/"
+    assert FormerSlug.objects.get(slug="old-name").occupation == newcomer
+
+
+def test_a_write_that_keeps_the_slug_records_nothing(client, editor, token_header, renamed):
+    response = send(
+        client, "patch", f"{LIST_URL}new-name/", {"title": "Renamed"}, **token_header(editor)
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert list(FormerSlug.objects.values_list("slug", flat=True)) == ["old-name"]
 
 
 def test_an_api_rename_redirects_the_old_page_and_api_urls(
