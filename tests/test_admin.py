@@ -547,7 +547,7 @@ def test_staff_without_permissions_cannot_open_occupations(staff_client, occupat
     assert staff_client.get(change_url(occupation)).status_code == HTTPStatus.FORBIDDEN
 
 
-def test_editors_group_has_exactly_the_content_and_own_token_permissions():
+def test_editors_group_has_exactly_the_content_audit_reading_and_own_token_permissions():
     from django.apps import apps
     from django.contrib.auth.models import Group
 
@@ -556,6 +556,7 @@ def test_editors_group_has_exactly_the_content_and_own_token_permissions():
         for model in apps.get_app_config("occupations").get_models()
         for action in model._meta.default_permissions
     } | {f"authtoken.{action}_tokenproxy" for action in ["add", "change", "delete", "view"]}
+    expected |= {"editorial.view_auditevent", "editorial.view_reviewrequest"}
     granted = {
         f"{p.content_type.app_label}.{p.codename}"
         for p in Group.objects.get(name="Editors").permissions.select_related("content_type")
