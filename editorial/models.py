@@ -69,8 +69,7 @@ class ReviewRequest(models.Model):
                 violation_error_message="This profile is already waiting for review.",
             ),
             models.CheckConstraint(
-                condition=Q(status=enums.ReviewStatus.PENDING)
-                | Q(decided_at__isnull=False),
+                condition=Q(status=enums.ReviewStatus.PENDING) | Q(decided_at__isnull=False),
                 name="%(app_label)s_%(class)s_decision_is_dated",
             ),
             models.CheckConstraint(

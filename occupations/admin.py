@@ -19,6 +19,8 @@ from rest_framework.authtoken.models import TokenProxy
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
+from editorial.admin import EditGuardAdminMixin
+
 from . import changes, models, publishing, services
 from .forms import MultilineTextField
 from .registry import COLLECTIONS
@@ -122,14 +124,47 @@ class OrderedInlineFormSet(BaseInlineFormSet):
                 continue
             yield form
 
+    def clean(self):
+        super().clean()
+        self._explain_rows_deleted_meanwhile()
+
+    def _explain_rows_deleted_meanwhile(self):
+        """A row another editor deleted after this page was opened comes back as a form
+        without its record; Django reports that on the hidden id field, where no one sees
+        it. Say it on the row instead."""
+        pk_name = self.model._meta.pk.name
+        for form in self.initial_forms:
+            if form.instance.pk is not None or not form.errors.get(pk_name):
+                continue
+            form.errors.pop(pk_name)
+            form.add_error(
+                None,
+                ValidationError(
+                    "Another editor deleted this row after you opened the page. Tick "
+                    "“Delete” to let it go, or copy what you need into a new row.",
+                    code="deleted_meanwhile",
+                ),
+            )
+
     def validate_unique(self):
         if self.order_field in self.form.base_fields:
             self._validate_unique_order()
         super().validate_unique()
 
+    def _rows_added_meanwhile(self):
+        """Saved rows this form does not show (another editor added them after it was
+        opened): their positions are taken. The parent is locked while the admin saves."""
+        if self.instance.pk is None:
+            return []
+        shown = {form.instance.pk for form in self.initial_forms if form.instance.pk}
+        return [row for row in self.get_queryset() if row.pk not in shown]
+
     def _validate_unique_order(self):
         forms_by_position = {}
         unplaced = []
+        self._taken_meanwhile = {
+            getattr(row, self.order_field): row for row in self._rows_added_meanwhile()
+        }
         for form in self._surviving_forms():
             if self.order_field not in form.cleaned_data and form.errors.get(self.order_field):
                 continue
@@ -138,8 +173,21 @@ class OrderedInlineFormSet(BaseInlineFormSet):
                 unplaced.append(form)
             else:
                 forms_by_position.setdefault(position, []).append(form)
-        # Rows left without a position go after the others, in the order shown.
-        next_position = max(forms_by_position, default=-1) + 1
+        for position, forms_here in forms_by_position.items():
+            if position in self._taken_meanwhile:
+                for form in forms_here:
+                    form.add_error(
+                        self.order_field,
+                        ValidationError(
+                            "Another editor added “%(row)s” at position %(position)s after "
+                            "you opened the page; choose another position or leave it empty.",
+                            code="taken_meanwhile",
+                            params={"row": self._taken_meanwhile[position], "position": position},
+                        ),
+                    )
+        # Rows left without a position go after the others (saved ones included), in the
+        # order shown.
+        next_position = max([*forms_by_position, *self._taken_meanwhile], default=-1) + 1
         for form in unplaced:
             form.cleaned_data[self.order_field] = next_position
             setattr(form.instance, self.order_field, next_position)
@@ -178,6 +226,7 @@ class OrderedInlineFormSet(BaseInlineFormSet):
         ]
         if moved:
             taken = [form.initial.get(self.order_field) or 0 for form in existing]
+            taken += list(getattr(self, "_taken_meanwhile", {}))
             taken += [
                 form.cleaned_data.get(self.order_field) or 0
                 for form in self.forms
@@ -300,7 +349,8 @@ class ContentAdmin(CompareVersionAdmin):
 
 
 @admin.register(models.Occupation)
-class OccupationAdmin(ContentAdmin):
+class OccupationAdmin(EditGuardAdminMixin, ContentAdmin):
+    change_form_template = "admin/occupations/occupation/change_form.html"
     list_display = ["title", "code", "sector", "status", "last_reviewed"]
     list_filter = ["status", "sector", "ai_outlook", "skilled_migration"]
     search_fields = ["title", "code", "alternate_titles__title"]
@@ -438,7 +488,7 @@ class RowOfProfileAdmin(ContentAdmin):
         changes.content_changed(occupations=occupation_ids)
 
 
-class OccupationRowAdmin(RowOfProfileAdmin):
+class OccupationRowAdmin(EditGuardAdminMixin, RowOfProfileAdmin):
     """A row of a profile with rows of its own, reached from the occupation page."""
 
     list_display = ["title", "occupation", "order"]

@@ -140,9 +140,7 @@ def _transition(occupation, *, status, user: AbstractBaseUser | None, comment: s
     from .revisions import record_revision
 
     with transaction.atomic():
-        status_transition(
-            occupation, status=status, previous_status=occupation.status, user=user
-        )
+        status_transition(occupation, status=status, previous_status=occupation.status, user=user)
         occupation.save(update_fields=["status", "published_at", "updated_at"])
         content_changed(occupations=[occupation.pk])
         record_revision(occupation=occupation, user=user, comment=comment)

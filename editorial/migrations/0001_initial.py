@@ -6,48 +6,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('occupations', '0004_editorial_scheduling'),
+        ("occupations", "0004_editorial_scheduling"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('publish', 'Published'), ('unpublish', 'Unpublished'), ('schedule', 'Schedule changed'), ('submit', 'Submitted for review'), ('approve', 'Approved'), ('reject', 'Rejected'), ('import', 'Imported'), ('revert', 'Reverted')], max_length=12)),
-                ('occupation_title', models.CharField(blank=True, max_length=200)),
-                ('detail', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('occupation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='occupations.occupation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("publish", "Published"),
+                            ("unpublish", "Unpublished"),
+                            ("schedule", "Schedule changed"),
+                            ("submit", "Submitted for review"),
+                            ("approve", "Approved"),
+                            ("reject", "Rejected"),
+                            ("import", "Imported"),
+                            ("revert", "Reverted"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("occupation_title", models.CharField(blank=True, max_length=200)),
+                ("detail", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to="occupations.occupation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['occupation', '-created_at'], name='audit_by_occupation')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["occupation", "-created_at"], name="audit_by_occupation")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReviewRequest',
+            name="ReviewRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for review'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.TextField(blank=True, verbose_name='note to the reviewer')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', models.TextField(blank=True, verbose_name="reviewer's comment")),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_requests', to='occupations.occupation')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.TextField(blank=True, verbose_name="note to the reviewer")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("comment", models.TextField(blank=True, verbose_name="reviewer's comment")),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_requests",
+                        to="occupations.occupation",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
-                'permissions': [('decide_reviewrequest', 'Can approve or reject review requests')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('occupation',), name='editorial_reviewrequest_one_pending_per_occupation', violation_error_message='This profile is already waiting for review.'), models.CheckConstraint(condition=models.Q(('status', 'pending'), ('decided_at__isnull', False), _connector='OR'), name='editorial_reviewrequest_decision_is_dated'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('comment', ''), _negated=True), _connector='OR'), name='editorial_reviewrequest_rejection_has_a_comment')],
+                "ordering": ["-requested_at", "-pk"],
+                "permissions": [("decide_reviewrequest", "Can approve or reject review requests")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("occupation",),
+                        name="editorial_reviewrequest_one_pending_per_occupation",
+                        violation_error_message="This profile is already waiting for review.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "pending"), ("decided_at__isnull", False), _connector="OR"
+                        ),
+                        name="editorial_reviewrequest_decision_is_dated",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "rejected"), _negated=True),
+                            models.Q(("comment", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="editorial_reviewrequest_rejection_has_a_comment",
+                    ),
+                ],
             },
         ),
     ]
