@@ -90,12 +90,11 @@ class EditGuardAdminMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
         return [
             path(
                 "<path:object_id>/presence/",
                 self.admin_site.admin_view(self.presence_view),
-                name="%s_%s_presence" % info,
+                name=f"{self.opts.app_label}_{self.opts.model_name}_presence",
             ),
             *super().get_urls(),
         ]

@@ -77,7 +77,8 @@ def test_saving_after_someone_else_saved_keeps_their_change_and_my_input(first, 
     assert models.Duty.objects.get(order=1).text == "Monitor the grid."
     page = response.content.decode()
     assert "Changed by someone else since you opened this page" in page
-    assert "Otto" in page and "Changed Summary" in page
+    assert "Otto" in page
+    assert "Changed Summary" in page
     assert "<li>Summary</li>" in page
     assert "Monitor the grid closely." in page  # the editor's own input is kept
 
