@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
@@ -351,13 +352,13 @@ class ContentAdmin(CompareVersionAdmin):
 @admin.register(models.Occupation)
 class OccupationAdmin(EditGuardAdminMixin, ContentAdmin):
     change_form_template = "admin/occupations/occupation/change_form.html"
-    list_display = ["title", "code", "sector", "status", "last_reviewed"]
+    list_display = ["title", "code", "sector", "status", "visible_now", "last_reviewed"]
     list_filter = ["status", "sector", "ai_outlook", "skilled_migration"]
     search_fields = ["title", "code", "alternate_titles__title"]
     list_select_related = ["sector"]
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["sector", "code_source", "ai_summary_source"]
-    readonly_fields = ["published_at"]
+    readonly_fields = ["published_at", "schedule"]
     formfield_overrides = LONG_TEXT
     actions = ["publish", "unpublish", "duplicate"]
     history_latest_first = True
@@ -367,7 +368,19 @@ class OccupationAdmin(EditGuardAdminMixin, ContentAdmin):
             {"fields": ["title", "slug", "code", "code_classification", "code_source", "sector"]},
         ),
         ("Summary", {"fields": ["summary"]}),
-        ("Publication", {"fields": ["status", "published_at", "last_reviewed"]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "unpublish_at",
+                    "schedule",
+                    "published_at",
+                    "last_reviewed",
+                ]
+            },
+        ),
         (
             "Ratings and migration",
             {
@@ -411,10 +424,34 @@ class OccupationAdmin(EditGuardAdminMixin, ContentAdmin):
         context = {"has_change_permission": self.has_change_permission(request)}
         return admin.ModelAdmin.changelist_view(self, request, {**context, **(extra_context or {})})
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in {"publish_at", "unpublish_at"}:
+            zone = timezone.get_current_timezone_name()
+            field.help_text = f"{db_field.help_text} Date and time in {zone}."
+        return field
+
+    @admin.display(description="Visible now", boolean=True)
+    def visible_now(self, obj):
+        return publishing.is_public(obj)
+
+    @admin.display(description="Schedule")
+    def schedule(self, obj):
+        zone = timezone.get_current_timezone_name()
+        return f"{publishing.schedule_state(obj)} (times in {zone})"
+
     def save_model(self, request, obj, form, change):
-        # Publishing by editing the status follows the one publishing rule.
+        # Publishing by editing the status follows the one publishing rule, and is logged.
         previous = form.initial.get("status") if change else None
-        publishing.status_transition(obj, status=obj.status, previous_status=previous)
+        publishing.status_transition(
+            obj, status=obj.status, previous_status=previous, user=request.user
+        )
+        previous_schedule = (
+            (form.initial.get("publish_at"), form.initial.get("unpublish_at"))
+            if change
+            else (None, None)
+        )
+        publishing.schedule_changed(obj, previous=previous_schedule, user=request.user)
         # Pages that showed the profile before the save (e.g. targets of removed links).
         obj._neighbours_before = changes.pages_showing({obj.pk}) if change else set()
         if change and "slug" in form.changed_data:
