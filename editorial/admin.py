@@ -1,18 +1,20 @@
 """The editorial admin: the edit guard and presence notice for change pages, the read-only
 audit log and the review requests."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import InlineAdminForm, InlineAdminFormSet
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_POST
 
 from .forms import EditGuardForm
 from .models import AuditEvent, ReviewRequest
 from .presence import HEARTBEAT_SECONDS, presence_stamp
+from .services import can_review, review_approve, review_reject, review_submit
 
 
 class RowsAsPostedInlineAdminFormSet(InlineAdminFormSet):
@@ -110,6 +112,79 @@ class EditGuardAdminMixin:
         if not self.has_view_or_change_permission(request, record):
             raise PermissionDenied
         return JsonResponse({"others": presence_stamp(record=record, user=request.user)})
+
+
+class ReviewAdminMixin:
+    """For the profile's ModelAdmin: submit for review, approve or reject, and the outcome,
+    on the change page (the forms post to the views below)."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["review"] = (
+                ReviewRequest.objects.filter(occupation=obj)
+                .select_related("requested_by", "reviewer")
+                .first()
+            )
+            context["can_review"] = can_review(request.user)
+            context["can_submit_for_review"] = self.has_change_permission(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/review/submit/",
+                view(self.review_submit_view),
+                name=f"{name}_review_submit",
+            ),
+            path(
+                "<path:object_id>/review/<int:review_id>/decide/",
+                view(self.review_decide_view),
+                name=f"{name}_review_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _back_to_change_page(self, object_id):
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", object_id)
+
+    def review_submit_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        occupation = super().get_object(request, object_id)
+        if occupation is None:
+            raise Http404
+        if not self.has_change_permission(request, occupation):
+            raise PermissionDenied
+        try:
+            review_submit(
+                occupation=occupation, user=request.user, note=request.POST.get("note", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Submitted for review. A reviewer will approve or reject it.")
+        return self._back_to_change_page(object_id)
+
+    def review_decide_view(self, request, object_id, review_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not can_review(request.user):
+            raise PermissionDenied
+        if not ReviewRequest.objects.filter(pk=review_id, occupation_id=object_id).exists():
+            raise Http404
+        comment = request.POST.get("comment", "")
+        try:
+            if "approve" in request.POST:
+                review_approve(review_id=review_id, user=request.user, comment=comment)
+                messages.success(request, "Approved: the profile is published.")
+            else:
+                review_reject(review_id=review_id, user=request.user, comment=comment)
+                messages.success(request, "Rejected: the editor sees your comment.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return self._back_to_change_page(object_id)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -20,7 +20,8 @@ from rest_framework.authtoken.models import TokenProxy
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from editorial.admin import EditGuardAdminMixin
+from editorial.admin import EditGuardAdminMixin, ReviewAdminMixin
+from editorial.audit import audit_revert
 
 from . import changes, models, publishing, services
 from .forms import MultilineTextField
@@ -346,11 +347,16 @@ class ContentAdmin(CompareVersionAdmin):
                 restored = self.model._default_manager.filter(pk=version.object_id).first()
                 if restored is not None:
                     changes.row_changed(restored)
+                    audit_revert(
+                        record=restored,
+                        user=request.user,
+                        revision_date=version.revision.date_created,
+                    )
         return response
 
 
 @admin.register(models.Occupation)
-class OccupationAdmin(EditGuardAdminMixin, ContentAdmin):
+class OccupationAdmin(ReviewAdminMixin, EditGuardAdminMixin, ContentAdmin):
     change_form_template = "admin/occupations/occupation/change_form.html"
     list_display = ["title", "code", "sector", "status", "visible_now", "last_reviewed"]
     list_filter = ["status", "sector", "ai_outlook", "skilled_migration"]

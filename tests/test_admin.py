@@ -825,10 +825,10 @@ def test_recover_list_offers_a_deleted_profile(editor_client, profile):
 # Measured on SQLite and PostgreSQL alike, for an editor (their permission lookups included).
 # The occupation change page: session, user, 2 permission lookups, savepoint pair, the
 # occupation, its sector's autocomplete label, one query per inline (19), the own-token check,
-# the latest revision (the version the editor opened, for the edit guard).
+# the latest revision (the version the editor opened, for the edit guard), the latest review.
 # The changelist: session, user, 2 permission lookups, sector filter, 2 counts, the
 # own-token check, one page of occupations with their sectors.
-CHANGE_PAGE_QUERIES = 29
+CHANGE_PAGE_QUERIES = 30
 CHANGELIST_QUERIES = 9
 
 
