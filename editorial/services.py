@@ -79,3 +79,18 @@ def review_reject(*, review_id: int, user: AbstractBaseUser, comment: str) -> Re
             detail=review.comment,
         )
     return review
+
+
+def profiles_loaded(*, occupation_ids, detail: str, user: AbstractBaseUser | None = None):
+    """After a bulk load (fixtures, an import): one revision per profile, so the next edit
+    can be undone, the content door, and an "Imported" audit line per profile."""
+    from occupations.changes import content_changed
+    from occupations.models import Occupation
+    from occupations.revisions import record_revision
+
+    with transaction.atomic():
+        occupations = list(Occupation.objects.filter(pk__in=occupation_ids).order_by("pk"))
+        content_changed(occupations=[occupation.pk for occupation in occupations])
+        for occupation in occupations:
+            record_revision(occupation=occupation, user=user, comment=detail)
+            audit_record(action=AuditAction.IMPORT, occupation=occupation, user=user, detail=detail)
