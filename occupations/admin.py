@@ -22,6 +22,7 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from editorial.admin import EditGuardAdminMixin, ReviewAdminMixin
 from editorial.audit import audit_revert
+from editorial.history import ReadableCompareMixin
 
 from . import changes, models, publishing, services
 from .forms import MultilineTextField
@@ -319,7 +320,7 @@ COLLECTION_INLINES = [collection_inline(collection) for collection in COLLECTION
 # --- Occupation --------------------------------------------------------------------------
 
 
-class ContentAdmin(CompareVersionAdmin):
+class ContentAdmin(ReadableCompareMixin, CompareVersionAdmin):
     """History, compare and revert for content; a revert goes through the content door.
 
     The revert runs in a transaction around reversion's own, after `park_rows` (see

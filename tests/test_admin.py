@@ -794,7 +794,7 @@ def test_reverting_on_the_history_page_restores_the_profile_and_its_rows(editor_
     )
     assert compare.status_code == HTTPStatus.OK
     compared = " ".join(re.sub(r"<[^>]+>", " ", compare.content.decode()).split())
-    assert "Dispatch crews. &rarr; Deleted" in compared
+    assert "Removed: “Dispatch crews.”" in compared
 
     revision_url = reverse("admin:occupations_occupation_revision", args=[profile.pk, first.pk])
     revert_form = editor_client.get(revision_url)
