@@ -4,17 +4,47 @@ audit log and the review requests."""
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import InlineAdminForm, InlineAdminFormSet
 from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from .forms import EditGuardForm
 from .models import AuditEvent, ReviewRequest
 from .presence import HEARTBEAT_SECONDS, presence_stamp
 from .services import can_review, review_approve, review_reject, review_submit
+
+
+def error_summary(form, inline_admin_formsets) -> list[tuple[str, str]]:
+    """Every error on a change page as (link target, message), in page order, so the
+    summary at the top can link to each field (the admin only says "Please correct...")."""
+    summary = []
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS or name not in form.fields:
+            continue
+        label = form.fields[name].label or name
+        summary += [(f"#{form[name].id_for_label}", f"{label}: {error}") for error in errors]
+    for inline in inline_admin_formsets:
+        formset = inline.formset
+        section = capfirst(formset.model._meta.verbose_name_plural)
+        summary += [
+            (f"#{formset.prefix}-group", f"{section}: {e}") for e in formset.non_form_errors()
+        ]
+        for index, row in enumerate(formset.forms):
+            if not row.errors or (formset.can_delete and formset._should_delete_form(row)):
+                continue
+            where = f"{section}, row {index + 1}"
+            for name, errors in row.errors.items():
+                if name == NON_FIELD_ERRORS or name not in row.fields:
+                    target, label = f"#{formset.prefix}-{index}", where
+                else:
+                    target = f"#{row[name].id_for_label}"
+                    label = f"{where}, {row.fields[name].label or name}"
+                summary += [(target, f"{label}: {error}") for error in errors]
+    return summary
 
 
 class RowsAsPostedInlineAdminFormSet(InlineAdminFormSet):
@@ -61,6 +91,7 @@ class EditGuardAdminMixin:
     other editors who have the record open (see `presence`)."""
 
     form = EditGuardForm
+    save_on_top = True
     change_form_template = "admin/editorial/guarded_change_form.html"
 
     def get_object(self, request, object_id, from_field=None):
@@ -85,6 +116,9 @@ class EditGuardAdminMixin:
         return inline_admin_formsets
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["error_summary"] = error_summary(
+            context["adminform"].form, context.get("inline_admin_formsets", [])
+        )
         if obj is not None and obj.pk is not None:
             context["conflict"] = getattr(context["adminform"].form, "conflict", None)
             context["present_editors"] = presence_stamp(record=obj, user=request.user)

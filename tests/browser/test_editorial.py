@@ -5,6 +5,7 @@ edits, or when both add a row without a position; the page names the other edito
 review (submit, approve; submit, reject) and a scheduled publish going live at its time.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -230,3 +231,45 @@ def test_a_scheduled_publish_goes_live_at_its_time(
     assert visitor.goto(url).status == 200
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Grid Dispatcher")
     visitor.close()
+
+
+def test_the_error_summary_at_the_top_links_to_each_field_in_error(open_as, edna, profile):
+    page = open_as(edna, change_path(profile))
+    page.locator("#id_title").fill("")
+    page.locator("#id_duties-1-text").fill("")
+    save(page)
+
+    summary = page.locator(".editorial-error-summary")
+    expect(summary.get_by_role("heading", level=2)).to_have_text("2 problems to fix before saving")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Duties, row 2, Text: This field is required.").click()
+    expect(page.locator("#id_duties-1-text")).to_be_focused()
+    summary.get_by_role("link", name="Title: This field is required.").click()
+    expect(page.locator("#id_title")).to_be_focused()
+    assert page.js_errors == []
+
+
+def test_leaving_with_unsaved_changes_asks_first(open_as, edna, profile):
+    page = open_as(edna, change_path(profile))
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.get_by_role("link", name="History").click()  # nothing changed yet: no question
+    expect(page).to_have_url(re.compile(r"/history/$"))
+    page.go_back()
+
+    page.locator("#id_summary").fill("A change not saved yet.")
+    page.get_by_role("link", name="History").click()
+
+    expect(page.locator("#id_summary")).to_have_value("A change not saved yet.")
+    assert dialogs == ["beforeunload"]
+    assert page.js_errors == []
+
+
+def test_save_buttons_are_at_the_top_and_the_bottom(open_as, edna, profile):
+    page = open_as(edna, change_path(profile))
+    expect(page.locator("input[name=_save]")).to_have_count(2)
