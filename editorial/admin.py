@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from .forms import EditGuardForm
+from .forms import EditGuardForm, keep_their_row_changes
 from .models import AuditEvent, ReviewRequest
 from .presence import HEARTBEAT_SECONDS, presence_stamp
 from .services import can_review, review_approve, review_reject, review_submit
@@ -114,6 +114,12 @@ class EditGuardAdminMixin:
         for inline_admin_formset in inline_admin_formsets:
             inline_admin_formset.__class__ = RowsAsPostedInlineAdminFormSet
         return inline_admin_formsets
+
+    def save_formset(self, request, form, formset, change):
+        conflict = getattr(form, "conflict", None)
+        if conflict is not None and conflict.base_rows:
+            keep_their_row_changes(formset, conflict.base_rows)
+        super().save_formset(request, form, formset, change)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["error_summary"] = error_summary(

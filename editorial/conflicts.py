@@ -44,6 +44,7 @@ class Conflict:
     authors: list[str] = field(default_factory=list)  # "Sue (sue), 1 Dec 2026 15:40: Changed…"
     details_known: bool = True  # False when no revision of the opened version exists
     base_fields: dict = field(default_factory=dict)  # the record's own fields as opened
+    base_rows: dict = field(default_factory=dict)  # {(model label, pk): fields} as opened
 
 
 def followed_rows(record) -> list:
@@ -163,6 +164,7 @@ def describe_conflict(record, base: EditBase) -> Conflict:
         if own_key not in then:
             conflict.details_known = False
         conflict.base_fields = then.get(own_key, {})
+        conflict.base_rows = {key: fields for key, fields in then.items() if key != own_key}
         model = type(record)
         for name, value in now[own_key].items():
             if own_key in then and then[own_key].get(name) != value:

@@ -11,6 +11,8 @@ from django.utils.functional import cached_property
 
 from .conflicts import IGNORED_FIELDS, EditBase, describe_conflict, edit_base, edit_token
 
+ROW_PARENT_FIELDS = {"occupation", "table", "item_list"}
+
 CONFLICT_MESSAGE = (
     "Someone else saved this page after you opened it. Nothing was saved: your changes are "
     "still on the page. Check what changed (listed at the top), then save again with "
@@ -37,7 +39,7 @@ class EditGuardForm(forms.ModelForm):
         label="Apply my changes on top",
         help_text=(
             "Fields you did not change keep the newer values; fields you changed, and the "
-            "rows as shown on this page, are saved as you left them."
+            "rows you changed, are saved as you left them."
         ),
     )
 
@@ -110,3 +112,24 @@ class EditGuardForm(forms.ModelForm):
         self.__dict__["changed_data"] = [
             name for name in self.changed_data if name not in self._kept_theirs
         ]
+
+
+def keep_their_row_changes(formset, base_rows: dict) -> None:
+    """Applying on top, rows this editor left as they opened them keep the newer saved
+    values (they are not saved again), unless their position changed meanwhile: the
+    positions the formset validated are the ones posted, so those rows are saved as posted."""
+    for row_form in formset.initial_forms:
+        instance = row_form.instance
+        if instance.pk is None or not row_form.has_changed():
+            continue
+        if formset.can_delete and formset._should_delete_form(row_form):
+            continue
+        base = base_rows.get((instance._meta.label_lower, str(instance.pk)))
+        if base is None:
+            continue
+        mine = _serialized_fields(instance)
+        untouched = all(
+            mine.get(name) == value for name, value in base.items() if name not in ROW_PARENT_FIELDS
+        )
+        if untouched and "order" not in row_form.changed_data:
+            row_form.has_changed = lambda: False

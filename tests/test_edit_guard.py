@@ -231,3 +231,19 @@ def test_the_key_fact_table_page_is_guarded_too(first, second, occupation):
     table.refresh_from_db()
     assert table.title == "Pay"
     assert models.KeyFact.objects.get().value == "$95,000"
+
+
+def test_applying_on_top_keeps_their_row_edits_where_i_left_the_row_alone(first, second, profile):
+    mine = opened(first, profile)
+    saved_by_second(second, profile, **{"duties-1-text": "Dispatch crews quickly."})
+    mine["duties-0-text"] = "Monitor the grid closely."
+    again = form_data(first.post(change_url(profile), mine))
+    again["apply_on_top"] = "on"
+
+    response = first.post(change_url(profile), again)
+
+    assert response.status_code == HTTPStatus.FOUND, form_errors(response)
+    assert list(models.Duty.objects.values_list("text", flat=True)) == [
+        "Monitor the grid closely.",
+        "Dispatch crews quickly.",
+    ]
