@@ -293,3 +293,25 @@ def test_every_row_table_of_the_largest_profile_fits_the_content_column_at_1280_
     too_wide = [(group, width) for group, width, column in widths if width > column]
     assert too_wide == []
     assert page.js_errors == []
+
+
+EDITORIAL_PARTS = [
+    ".editorial-presence",
+    ".editorial-conflict",
+    ".editorial-error-summary",
+    ".editorial-review",
+]
+
+
+def test_the_editorial_notices_pass_axe(open_as, axe, edna, otto, profile):
+    mine = open_as(edna, change_path(profile))
+    theirs = open_as(otto, change_path(profile))
+    theirs.locator("#id_summary").fill("Keeps the lights on.")
+    save(theirs)
+    mine.locator("#id_title").fill("")
+    save(mine)
+    expect(mine.locator(".editorial-conflict")).to_be_visible()
+    expect(mine.locator(".editorial-error-summary")).to_be_visible()
+
+    violations = axe.violations(mine, include=EDITORIAL_PARTS)
+    assert violations == [], axe.describe(violations)
