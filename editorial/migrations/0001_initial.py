@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("occupations", "0004_editorial_scheduling"),
+        ("occupations", "0005_editorial_scheduling"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

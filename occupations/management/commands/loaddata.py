@@ -78,9 +78,7 @@ class Command(loaddata.Command):
         ids = set(self.loaded_rows.get(Occupation, ()))
         for model, pks in self.loaded_rows.items():
             if model in COLLECTIONS_BY_MODEL:
-                ids |= set(
-                    model.objects.filter(pk__in=pks).values_list("occupation_id", flat=True)
-                )
+                ids |= set(model.objects.filter(pk__in=pks).values_list("occupation_id", flat=True))
             elif model in NESTED_BY_MODEL:
                 parent = NESTED_BY_MODEL[model].parent_field
                 ids |= set(
