@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "occupations",
+    "editorial",
 ]
 
 MIDDLEWARE = [

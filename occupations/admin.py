@@ -13,11 +13,16 @@ from django.db import transaction
 from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
+
+from editorial.admin import EditGuardAdminMixin, ReviewAdminMixin
+from editorial.audit import audit_revert
+from editorial.history import ReadableCompareMixin
 
 from . import changes, models, publishing, services
 from .forms import MultilineTextField
@@ -122,14 +127,47 @@ class OrderedInlineFormSet(BaseInlineFormSet):
                 continue
             yield form
 
+    def clean(self):
+        super().clean()
+        self._explain_rows_deleted_meanwhile()
+
+    def _explain_rows_deleted_meanwhile(self):
+        """A row another editor deleted after this page was opened comes back as a form
+        without its record; Django reports that on the hidden id field, where no one sees
+        it. Say it on the row instead."""
+        pk_name = self.model._meta.pk.name
+        for form in self.initial_forms:
+            if form.instance.pk is not None or not form.errors.get(pk_name):
+                continue
+            form.errors.pop(pk_name)
+            form.add_error(
+                None,
+                ValidationError(
+                    "Another editor deleted this row after you opened the page. Tick "
+                    "“Delete” to let it go, or copy what you need into a new row.",
+                    code="deleted_meanwhile",
+                ),
+            )
+
     def validate_unique(self):
         if self.order_field in self.form.base_fields:
             self._validate_unique_order()
         super().validate_unique()
 
+    def _rows_added_meanwhile(self):
+        """Saved rows this form does not show (another editor added them after it was
+        opened): their positions are taken. The parent is locked while the admin saves."""
+        if self.instance.pk is None:
+            return []
+        shown = {form.instance.pk for form in self.initial_forms if form.instance.pk}
+        return [row for row in self.get_queryset() if row.pk not in shown]
+
     def _validate_unique_order(self):
         forms_by_position = {}
         unplaced = []
+        self._taken_meanwhile = {
+            getattr(row, self.order_field): row for row in self._rows_added_meanwhile()
+        }
         for form in self._surviving_forms():
             if self.order_field not in form.cleaned_data and form.errors.get(self.order_field):
                 continue
@@ -138,8 +176,21 @@ class OrderedInlineFormSet(BaseInlineFormSet):
                 unplaced.append(form)
             else:
                 forms_by_position.setdefault(position, []).append(form)
-        # Rows left without a position go after the others, in the order shown.
-        next_position = max(forms_by_position, default=-1) + 1
+        for position, forms_here in forms_by_position.items():
+            if position in self._taken_meanwhile:
+                for form in forms_here:
+                    form.add_error(
+                        self.order_field,
+                        ValidationError(
+                            "Another editor added “%(row)s” at position %(position)s after "
+                            "you opened the page; choose another position or leave it empty.",
+                            code="taken_meanwhile",
+                            params={"row": self._taken_meanwhile[position], "position": position},
+                        ),
+                    )
+        # Rows left without a position go after the others (saved ones included), in the
+        # order shown.
+        next_position = max([*forms_by_position, *self._taken_meanwhile], default=-1) + 1
         for form in unplaced:
             form.cleaned_data[self.order_field] = next_position
             setattr(form.instance, self.order_field, next_position)
@@ -178,6 +229,7 @@ class OrderedInlineFormSet(BaseInlineFormSet):
         ]
         if moved:
             taken = [form.initial.get(self.order_field) or 0 for form in existing]
+            taken += list(getattr(self, "_taken_meanwhile", {}))
             taken += [
                 form.cleaned_data.get(self.order_field) or 0
                 for form in self.forms
@@ -268,7 +320,7 @@ COLLECTION_INLINES = [collection_inline(collection) for collection in COLLECTION
 # --- Occupation --------------------------------------------------------------------------
 
 
-class ContentAdmin(CompareVersionAdmin):
+class ContentAdmin(ReadableCompareMixin, CompareVersionAdmin):
     """History, compare and revert for content; a revert goes through the content door.
 
     The revert runs in a transaction around reversion's own, after `park_rows` (see
@@ -296,18 +348,24 @@ class ContentAdmin(CompareVersionAdmin):
                 restored = self.model._default_manager.filter(pk=version.object_id).first()
                 if restored is not None:
                     changes.row_changed(restored)
+                    audit_revert(
+                        record=restored,
+                        user=request.user,
+                        revision_date=version.revision.date_created,
+                    )
         return response
 
 
 @admin.register(models.Occupation)
-class OccupationAdmin(ContentAdmin):
-    list_display = ["title", "code", "sector", "status", "last_reviewed"]
+class OccupationAdmin(ReviewAdminMixin, EditGuardAdminMixin, ContentAdmin):
+    change_form_template = "admin/occupations/occupation/change_form.html"
+    list_display = ["title", "code", "sector", "status", "visible_now", "last_reviewed"]
     list_filter = ["status", "sector", "ai_outlook", "skilled_migration"]
     search_fields = ["title", "code", "alternate_titles__title"]
     list_select_related = ["sector"]
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["sector", "code_source", "ai_summary_source"]
-    readonly_fields = ["published_at"]
+    readonly_fields = ["published_at", "schedule"]
     formfield_overrides = LONG_TEXT
     actions = ["publish", "unpublish", "duplicate"]
     history_latest_first = True
@@ -317,7 +375,19 @@ class OccupationAdmin(ContentAdmin):
             {"fields": ["title", "slug", "code", "code_classification", "code_source", "sector"]},
         ),
         ("Summary", {"fields": ["summary"]}),
-        ("Publication", {"fields": ["status", "published_at", "last_reviewed"]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "unpublish_at",
+                    "schedule",
+                    "published_at",
+                    "last_reviewed",
+                ]
+            },
+        ),
         (
             "Ratings and migration",
             {
@@ -361,10 +431,34 @@ class OccupationAdmin(ContentAdmin):
         context = {"has_change_permission": self.has_change_permission(request)}
         return admin.ModelAdmin.changelist_view(self, request, {**context, **(extra_context or {})})
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in {"publish_at", "unpublish_at"}:
+            zone = timezone.get_current_timezone_name()
+            field.help_text = f"{db_field.help_text} Date and time in {zone}."
+        return field
+
+    @admin.display(description="Visible now", boolean=True)
+    def visible_now(self, obj):
+        return publishing.is_public(obj)
+
+    @admin.display(description="Schedule")
+    def schedule(self, obj):
+        zone = timezone.get_current_timezone_name()
+        return f"{publishing.schedule_state(obj)} (times in {zone})"
+
     def save_model(self, request, obj, form, change):
-        # Publishing by editing the status follows the one publishing rule.
+        # Publishing by editing the status follows the one publishing rule, and is logged.
         previous = form.initial.get("status") if change else None
-        publishing.status_transition(obj, status=obj.status, previous_status=previous)
+        publishing.status_transition(
+            obj, status=obj.status, previous_status=previous, user=request.user
+        )
+        previous_schedule = (
+            (form.initial.get("publish_at"), form.initial.get("unpublish_at"))
+            if change
+            else (None, None)
+        )
+        publishing.schedule_changed(obj, previous=previous_schedule, user=request.user)
         # Pages that showed the profile before the save (e.g. targets of removed links).
         obj._neighbours_before = changes.pages_showing({obj.pk}) if change else set()
         if change and "slug" in form.changed_data:
@@ -438,7 +532,7 @@ class RowOfProfileAdmin(ContentAdmin):
         changes.content_changed(occupations=occupation_ids)
 
 
-class OccupationRowAdmin(RowOfProfileAdmin):
+class OccupationRowAdmin(EditGuardAdminMixin, RowOfProfileAdmin):
     """A row of a profile with rows of its own, reached from the occupation page."""
 
     list_display = ["title", "occupation", "order"]

@@ -8,6 +8,7 @@ that locks them in primary-key order, so two writers never wait on each other in
 """
 
 import logging
+import uuid
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import models, search
+from .publishing import next_scheduled_moment
 from .registry import (
     COLLECTIONS,
     COLLECTIONS_BY_MODEL,
@@ -48,15 +50,19 @@ def content_changed(
     refresh_others = False
     now = timezone.now()
     if own:
+        # A new edit token for each changed profile: the admin's edit guard compares it.
+        token = {"edit_token": uuid.uuid4()}
         loaded = [occupation for occupation in loaded if occupation.pk in own]
         for occupation in loaded:
             _keep_former_slug(occupation)
             vector = search.search_vector_of(occupation)
             derived = {"search_vector": vector} if vector is not None else {}
-            models.Occupation.objects.filter(pk=occupation.pk).update(updated_at=now, **derived)
+            models.Occupation.objects.filter(pk=occupation.pk).update(
+                updated_at=now, **token, **derived
+            )
         unloaded = own - {occupation.pk for occupation in loaded}
         if unloaded:
-            models.Occupation.objects.filter(pk__in=unloaded).update(updated_at=now)
+            models.Occupation.objects.filter(pk__in=unloaded).update(updated_at=now, **token)
             search.update_search_vectors(unloaded)
         others |= pages_showing(own)
     if vocabulary is not None:
@@ -131,17 +137,32 @@ def _after_commit(others: set[int], refresh_search: bool) -> None:
 def bump_content_version() -> int:
     """Move the version that caches key on; any write makes every cached page stale."""
     updated = models.ContentVersion.objects.filter(pk=1).update(
-        value=F("value") + 1, changed_at=timezone.now()
+        value=F("value") + 1, changed_at=timezone.now(), next_moment=next_scheduled_moment()
     )
     if not updated:
-        models.ContentVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+        models.ContentVersion.objects.get_or_create(
+            pk=1, defaults={"value": 1, "next_moment": next_scheduled_moment()}
+        )
     return content_version()
 
 
 def content_version() -> int:
-    """The current content version (0 before the first write)."""
-    value = models.ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
-    return value or 0
+    """The current content version (0 before the first write); the key caches use.
+
+    It also moves when a scheduled publish or unpublish moment passes, with no write and
+    no worker: the row keeps the next moment, and the first reader after it moves the
+    number (once, however many read at that moment) and looks up the moment after.
+    """
+    row = models.ContentVersion.objects.filter(pk=1).values_list("value", "next_moment").first()
+    if row is None:
+        return 0
+    value, next_moment = row
+    if next_moment is None or next_moment > timezone.now():
+        return value
+    models.ContentVersion.objects.filter(pk=1, next_moment=next_moment).update(
+        value=F("value") + 1, changed_at=timezone.now(), next_moment=next_scheduled_moment()
+    )
+    return models.ContentVersion.objects.filter(pk=1).values_list("value", flat=True).get()
 
 
 def row_changed(row) -> None:

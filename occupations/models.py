@@ -4,6 +4,7 @@ Shared things (sector, skill, qualification, visa, growth area, glossary term, r
 dimension, source) are one row each; through-models carry the per-occupation detail.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.contrib.postgres.indexes import GinIndex
@@ -293,6 +294,20 @@ class Occupation(models.Model):
         default=enums.PublicationStatus.DRAFT,
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Scheduling: a published profile is public from `publish_at` until `unpublish_at`
+    # (`publishing.published_q`), so no worker process has to flip the status on time.
+    publish_at = models.DateTimeField(
+        "publish at",
+        null=True,
+        blank=True,
+        help_text="Leave empty to go live as soon as the status is Published.",
+    )
+    unpublish_at = models.DateTimeField(
+        "unpublish at",
+        null=True,
+        blank=True,
+        help_text="Leave empty to stay live until the status goes back to Draft.",
+    )
     last_reviewed = models.DateField(null=True, blank=True)
 
     # Ratings and flags
@@ -339,6 +354,11 @@ class Occupation(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Renewed on every change to the profile or its rows (`changes.content_changed`), never
+    # for a neighbour's change: the admin's edit guard compares it with the one it opened.
+    # Random rather than a counter, so a revert (which restores old values) cannot bring
+    # back a token an editor still holds.
+    edit_token = models.UUIDField(default=uuid.uuid4, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = OccupationQuerySet.as_manager()
@@ -362,6 +382,13 @@ class Occupation(models.Model):
                 violation_error_message="The migration classification code is malformed.",
             ),
             score_in_range("overall_rating"),
+            models.CheckConstraint(
+                condition=Q(publish_at__isnull=True)
+                | Q(unpublish_at__isnull=True)
+                | Q(unpublish_at__gt=F("publish_at")),
+                name="%(app_label)s_%(class)s_unpublish_after_publish",
+                violation_error_message="The unpublish moment must come after the publish moment.",
+            ),
         ]
 
     def __str__(self):
@@ -841,6 +868,9 @@ class ContentVersion(models.Model):
 
     value = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
+    # The next scheduled publish/unpublish moment: once it passes, the first reader moves
+    # `value` (`changes.content_version`), so cached pages follow the schedule.
+    next_moment = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         default_permissions = ()  # not content: nobody edits it by hand

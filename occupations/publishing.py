@@ -6,6 +6,8 @@ and the API change status only through `status_transition` / `occupation_publish
 `occupation_unpublish`, so `published_at` means the same thing everywhere.
 """
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
@@ -17,16 +19,44 @@ PUBLISHED = enums.PublicationStatus.PUBLISHED
 DRAFT = enums.PublicationStatus.DRAFT
 
 
-def published_q(prefix: str = "") -> Q:
+def published_q(prefix: str = "", *, at: datetime | None = None) -> Q:
     """The condition "visitors may see this profile", on Occupation or through `prefix`
-    (e.g. `published_q("occupation")` on a row, `"occupation_links__occupation"` on a term)."""
+    (e.g. `published_q("occupation")` on a row, `"occupation_links__occupation"` on a term).
+
+    Published, and inside its schedule at `at` (now by default): past `publish_at` when
+    set, before `unpublish_at` when set. Scheduling needs no worker: the moment passing is
+    enough (caches follow through `changes.content_version`)."""
     path = f"{prefix}__" if prefix else ""
-    return Q(**{f"{path}status": PUBLISHED})
+    at = at or timezone.now()
+    return (
+        Q(**{f"{path}status": PUBLISHED})
+        & (Q(**{f"{path}publish_at__isnull": True}) | Q(**{f"{path}publish_at__lte": at}))
+        & (Q(**{f"{path}unpublish_at__isnull": True}) | Q(**{f"{path}unpublish_at__gt": at}))
+    )
 
 
-def is_public(occupation) -> bool:
+def is_public(occupation, *, at: datetime | None = None) -> bool:
     """`published_q()` for one loaded profile, without a query."""
-    return occupation.status == PUBLISHED
+    at = at or timezone.now()
+    return (
+        occupation.status == PUBLISHED
+        and (occupation.publish_at is None or occupation.publish_at <= at)
+        and (occupation.unpublish_at is None or occupation.unpublish_at > at)
+    )
+
+
+def schedule_state(occupation, *, at: datetime | None = None) -> str:
+    """What the schedule means for visitors right now, in words for the admin."""
+    at = at or timezone.now()
+    if occupation.status != PUBLISHED:
+        return "Draft: hidden from visitors."
+    if occupation.publish_at and occupation.publish_at > at:
+        return "Scheduled: goes live at the publish moment."
+    if occupation.unpublish_at and occupation.unpublish_at <= at:
+        return "Expired: hidden since the unpublish moment."
+    if occupation.unpublish_at:
+        return "Live until the unpublish moment."
+    return "Live."
 
 
 def can_see_drafts(user) -> bool:
@@ -40,17 +70,69 @@ def can_see_drafts(user) -> bool:
     )
 
 
-def status_transition(occupation, *, status: str, previous_status: str | None) -> None:
-    """Set `status` and the `published_at` it implies (on the instance; the caller saves).
+def status_transition(
+    occupation,
+    *,
+    status: str,
+    previous_status: str | None,
+    user: AbstractBaseUser | None = None,
+) -> None:
+    """Set `status` and the `published_at` it implies (on the instance; the caller saves,
+    in the transaction that also holds the audit line this writes for a change of status).
 
     Publishing stamps the moment a draft goes live (kept while it stays published);
     going back to draft clears it. Clients never set `published_at` themselves."""
+    # A new draft is no change of status; a new published profile is a publish.
+    if status != (previous_status or DRAFT):
+        _audit_status(occupation, status=status, user=user)
     occupation.status = status
     if status == PUBLISHED:
-        if previous_status != PUBLISHED:
-            occupation.published_at = timezone.now()
+        now = timezone.now()
+        scheduled = occupation.publish_at is not None and occupation.publish_at > now
+        if previous_status != PUBLISHED or scheduled:
+            # A scheduled profile goes live at its publish moment, not when it was saved.
+            occupation.published_at = occupation.publish_at if scheduled else now
     else:
         occupation.published_at = None
+
+
+def _audit_status(occupation, *, status, user):
+    from editorial.audit import audit_record
+    from editorial.enums import AuditAction
+
+    action = AuditAction.PUBLISH if status == PUBLISHED else AuditAction.UNPUBLISH
+    audit_record(action=action, occupation=occupation, user=user)
+
+
+def schedule_changed(occupation, *, previous: tuple, user: AbstractBaseUser | None) -> None:
+    """Log a change of (publish_at, unpublish_at) from `previous`; the caller saves."""
+    from editorial.audit import audit_record
+    from editorial.enums import AuditAction
+
+    current = (occupation.publish_at, occupation.unpublish_at)
+    if current == tuple(previous):
+        return
+
+    def moment(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z") if value else "none"
+
+    detail = f"Publish at {moment(current[0])}; unpublish at {moment(current[1])}."
+    audit_record(action=AuditAction.SCHEDULE, occupation=occupation, user=user, detail=detail)
+
+
+def next_scheduled_moment(*, after: datetime | None = None) -> datetime | None:
+    """The next moment a published profile goes live or expires (None when none is
+    scheduled): when it passes, what `published_q()` selects changes."""
+    from django.db.models import Min
+
+    from .models import Occupation
+
+    after = after or timezone.now()
+    moments = Occupation.objects.filter(status=PUBLISHED).aggregate(
+        publish=Min("publish_at", filter=Q(publish_at__gt=after)),
+        unpublish=Min("unpublish_at", filter=Q(unpublish_at__gt=after)),
+    )
+    return min((moment for moment in moments.values() if moment is not None), default=None)
 
 
 def _transition(occupation, *, status, user: AbstractBaseUser | None, comment: str):
@@ -58,7 +140,7 @@ def _transition(occupation, *, status, user: AbstractBaseUser | None, comment: s
     from .revisions import record_revision
 
     with transaction.atomic():
-        status_transition(occupation, status=status, previous_status=occupation.status)
+        status_transition(occupation, status=status, previous_status=occupation.status, user=user)
         occupation.save(update_fields=["status", "published_at", "updated_at"])
         content_changed(occupations=[occupation.pk])
         record_revision(occupation=occupation, user=user, comment=comment)

@@ -547,7 +547,7 @@ def test_staff_without_permissions_cannot_open_occupations(staff_client, occupat
     assert staff_client.get(change_url(occupation)).status_code == HTTPStatus.FORBIDDEN
 
 
-def test_editors_group_has_exactly_the_content_and_own_token_permissions():
+def test_editors_group_has_exactly_the_content_audit_reading_and_own_token_permissions():
     from django.apps import apps
     from django.contrib.auth.models import Group
 
@@ -556,6 +556,7 @@ def test_editors_group_has_exactly_the_content_and_own_token_permissions():
         for model in apps.get_app_config("occupations").get_models()
         for action in model._meta.default_permissions
     } | {f"authtoken.{action}_tokenproxy" for action in ["add", "change", "delete", "view"]}
+    expected |= {"editorial.view_auditevent", "editorial.view_reviewrequest"}
     granted = {
         f"{p.content_type.app_label}.{p.codename}"
         for p in Group.objects.get(name="Editors").permissions.select_related("content_type")
@@ -793,7 +794,7 @@ def test_reverting_on_the_history_page_restores_the_profile_and_its_rows(editor_
     )
     assert compare.status_code == HTTPStatus.OK
     compared = " ".join(re.sub(r"<[^>]+>", " ", compare.content.decode()).split())
-    assert "Dispatch crews. &rarr; Deleted" in compared
+    assert "Removed: “Dispatch crews.”" in compared
 
     revision_url = reverse("admin:occupations_occupation_revision", args=[profile.pk, first.pk])
     revert_form = editor_client.get(revision_url)
@@ -823,10 +824,11 @@ def test_recover_list_offers_a_deleted_profile(editor_client, profile):
 # --- Query counts ------------------------------------------------------------------------------
 # Measured on SQLite and PostgreSQL alike, for an editor (their permission lookups included).
 # The occupation change page: session, user, 2 permission lookups, savepoint pair, the
-# occupation, its sector's autocomplete label, one query per inline (19), the own-token check.
+# occupation, its sector's autocomplete label, one query per inline (19), the own-token check,
+# the latest revision (the version the editor opened, for the edit guard), the latest review.
 # The changelist: session, user, 2 permission lookups, sector filter, 2 counts, the
 # own-token check, one page of occupations with their sectors.
-CHANGE_PAGE_QUERIES = 28
+CHANGE_PAGE_QUERIES = 30
 CHANGELIST_QUERIES = 9
 
 

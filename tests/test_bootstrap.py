@@ -64,6 +64,9 @@ def test_first_run_records_a_revision_of_each_profile_to_revert_to(credentials_f
 
     for occupation in Occupation.objects.all():
         versions = Version.objects.get_for_object(occupation)
-        assert [v.revision.comment for v in versions] == ["Loaded from the fixtures"]
+        assert [v.revision.comment for v in versions] == [
+            "Loaded with loaddata from vocabulary, power-distributors-and-dispatchers, "
+            "distribution-system-operator."
+        ]
         # The revision holds the rows too, so a revert can restore them.
         assert versions[0].revision.version_set.count() > 10

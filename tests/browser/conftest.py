@@ -122,11 +122,15 @@ def page_urls(demo_profiles, shared_skill):
 class Axe:
     """axe-core injected into a Playwright page."""
 
-    def violations(self, page):
-        """The page's WCAG 2.x A/AA violations as axe-core reports them."""
+    def violations(self, page, include=None):
+        """The page's WCAG 2.x A/AA violations as axe-core reports them (only inside the
+        `include` CSS selectors when given)."""
         page.add_script_tag(path=str(AXE_SCRIPT))
         result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+            """([tags, include]) => axe.run(
+                 include ? {include: include.map(selector => [selector])} : document,
+                 {runOnly: {type: 'tag', values: tags}})""",
+            [AXE_TAGS, include],
         )
         return result["violations"]
 

@@ -11,13 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from occupations.changes import content_changed
 from occupations.models import Occupation
 
 FIXTURES = ["vocabulary", "power-distributors-and-dispatchers", "distribution-system-operator"]
 CREDENTIALS_FILE = settings.BASE_DIR / ".local-admin-credentials"
 ADMIN_USERNAME = "admin"
-INITIAL_REVISION = "Loaded from the fixtures"
 
 
 class Command(BaseCommand):
@@ -29,12 +27,9 @@ class Command(BaseCommand):
                 "bootstrap_local is for local development only (DJANGO_DEBUG is off)."
             )
         if not Occupation.objects.exists():
+            # This project's loaddata records a first revision of each profile it loads
+            # (occupations/management/commands/loaddata.py).
             call_command("loaddata", *FIXTURES, verbosity=0)
-            # loaddata saves raw rows; a first revision gives editors a version to go back to.
-            call_command(
-                "createinitialrevisions", "occupations", comment=INITIAL_REVISION, verbosity=0
-            )
-            content_changed(occupations=Occupation.objects.values_list("pk", flat=True))
             self.stdout.write(f"Loaded the demo profiles ({', '.join(FIXTURES)}).")
         self._ensure_admin()
 

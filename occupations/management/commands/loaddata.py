@@ -1,9 +1,15 @@
-"""`loaddata` that takes fixture files in any order and names a missing shared record.
+"""`loaddata` that takes fixture files in any order, names a missing shared record, and
+does for the profiles it loaded what every other write path does.
 
 Django loads files in the order given, and a row whose non-null foreign key names a record
 from a later file fails with a NOT NULL IntegrityError. Here the files are loaded shared
 vocabulary first (by the dependency order of the models they hold), and a row that names a
 record no fixture and no database row has stops the load with that record's name.
+
+A plain `loaddata` saves raw rows: no revision (so the first edit of a loaded profile could
+not be undone), no search vector, no content version. This one (it replaces Django's, so
+every deployment path uses it) records one revision per loaded profile, calls the content
+door and writes an "Imported" line in the audit log.
 """
 
 import json
@@ -13,6 +19,9 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
+
+from occupations.models import Occupation
+from occupations.registry import COLLECTIONS_BY_MODEL, NESTED_BY_MODEL
 
 
 def _dependency_order():
@@ -38,7 +47,16 @@ class Command(loaddata.Command):
             return latest
 
         ranked = sorted(fixture_labels, key=rank)  # stable: equal ranks keep their order
-        return super().loaddata(ranked)
+        self.loaded_rows = {}
+        super().loaddata(ranked)
+        profile_ids = self._loaded_profile_ids()
+        if profile_ids:
+            from editorial.services import profiles_loaded
+
+            profiles_loaded(
+                occupation_ids=profile_ids,
+                detail=f"Loaded with loaddata from {', '.join(fixture_labels)}.",
+            )
 
     def save_obj(self, obj):
         # Django defers a foreign key whose natural key names no row yet (field -> key).
@@ -51,4 +69,21 @@ class Command(loaddata.Command):
                     "fixture being loaded and not in the database. Load the fixture that "
                     "defines it (e.g. vocabulary) or add it."
                 )
-        return super().save_obj(obj)
+        saved = super().save_obj(obj)
+        if saved:
+            self.loaded_rows.setdefault(type(obj.object), set()).add(obj.object.pk)
+        return saved
+
+    def _loaded_profile_ids(self) -> set[int]:
+        ids = set(self.loaded_rows.get(Occupation, ()))
+        for model, pks in self.loaded_rows.items():
+            if model in COLLECTIONS_BY_MODEL:
+                ids |= set(model.objects.filter(pk__in=pks).values_list("occupation_id", flat=True))
+            elif model in NESTED_BY_MODEL:
+                parent = NESTED_BY_MODEL[model].parent_field
+                ids |= set(
+                    model.objects.filter(pk__in=pks).values_list(
+                        f"{parent}__occupation_id", flat=True
+                    )
+                )
+        return ids

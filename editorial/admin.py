@@ -1,0 +1,270 @@
+"""The editorial admin: the edit guard and presence notice for change pages, the read-only
+audit log and the review requests."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import InlineAdminForm, InlineAdminFormSet
+from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.text import capfirst
+from django.views.decorators.http import require_POST
+
+from .forms import EditGuardForm, keep_their_row_changes
+from .models import AuditEvent, ReviewRequest
+from .presence import HEARTBEAT_SECONDS, presence_stamp
+from .services import can_review, review_approve, review_reject, review_submit
+
+
+def error_summary(form, inline_admin_formsets) -> list[tuple[str, str]]:
+    """Every error on a change page as (link target, message), in page order, so the
+    summary at the top can link to each field (the admin only says "Please correct...")."""
+    summary = []
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS or name not in form.fields:
+            continue
+        label = form.fields[name].label or name
+        summary += [(f"#{form[name].id_for_label}", f"{label}: {error}") for error in errors]
+    for inline in inline_admin_formsets:
+        formset = inline.formset
+        section = capfirst(formset.model._meta.verbose_name_plural)
+        summary += [
+            (f"#{formset.prefix}-group", f"{section}: {e}") for e in formset.non_form_errors()
+        ]
+        for index, row in enumerate(formset.forms):
+            if not row.errors or (formset.can_delete and formset._should_delete_form(row)):
+                continue
+            where = f"{section}, row {index + 1}"
+            for name, errors in row.errors.items():
+                if name == NON_FIELD_ERRORS or name not in row.fields:
+                    target, label = f"#{formset.prefix}-{index}", where
+                else:
+                    target = f"#{row[name].id_for_label}"
+                    label = f"{where}, {row.fields[name].label or name}"
+                summary += [(target, f"{label}: {error}") for error in errors]
+    return summary
+
+
+class RowsAsPostedInlineAdminFormSet(InlineAdminFormSet):
+    """Pairs each posted row with its own record, not with the n-th saved row.
+
+    Django zips the posted rows with the rows saved now; once another editor has added or
+    deleted a row, that pairs rows with the wrong records and drops the last ones from the
+    page, with their errors. A row deleted meanwhile is shown with its posted values, its
+    error and its Delete box."""
+
+    def __iter__(self):
+        readonly = self.readonly_fields
+        if not self.has_change_permission:
+            readonly = readonly + flatten_fieldsets(self.fieldsets)
+        for form in self.formset.initial_forms:
+            original = form.instance
+            yield InlineAdminForm(
+                self.formset,
+                form,
+                self.fieldsets,
+                self.prepopulated_fields,
+                original,
+                readonly,
+                model_admin=self.opts,
+                view_on_site_url=self.opts.get_view_on_site_url(original) if original.pk else None,
+            )
+        for form in [
+            *self.formset.extra_forms,
+            *([self.formset.empty_form] * self.has_add_permission),
+        ]:
+            yield InlineAdminForm(
+                self.formset,
+                form,
+                self.fieldsets,
+                self.prepopulated_fields,
+                None,
+                self.readonly_fields,
+                model_admin=self.opts,
+            )
+
+
+class EditGuardAdminMixin:
+    """For a ModelAdmin: no lost edit (see `forms.EditGuardForm`) and a notice naming the
+    other editors who have the record open (see `presence`)."""
+
+    form = EditGuardForm
+    save_on_top = True
+    change_form_template = "admin/editorial/guarded_change_form.html"
+
+    def get_object(self, request, object_id, from_field=None):
+        # A save locks the record until it commits, so the version check, the positions
+        # check of the rows and the write see the same state as any concurrent save.
+        if request.method != "POST" or not transaction.get_connection().in_atomic_block:
+            return super().get_object(request, object_id, from_field)
+        queryset = self.get_queryset(request).select_for_update(of=("self",))
+        model = queryset.model
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (model.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_admin_formsets = super().get_inline_formsets(
+            request, formsets, inline_instances, obj
+        )
+        for inline_admin_formset in inline_admin_formsets:
+            inline_admin_formset.__class__ = RowsAsPostedInlineAdminFormSet
+        return inline_admin_formsets
+
+    def save_formset(self, request, form, formset, change):
+        conflict = getattr(form, "conflict", None)
+        if conflict is not None and conflict.base_rows:
+            keep_their_row_changes(formset, conflict.base_rows)
+        super().save_formset(request, form, formset, change)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["error_summary"] = error_summary(
+            context["adminform"].form, context.get("inline_admin_formsets", [])
+        )
+        if obj is not None and obj.pk is not None:
+            context["conflict"] = getattr(context["adminform"].form, "conflict", None)
+            context["present_editors"] = presence_stamp(record=obj, user=request.user)
+            context["presence_heartbeat_seconds"] = HEARTBEAT_SECONDS
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/presence/",
+                self.admin_site.admin_view(self.presence_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_presence",
+            ),
+            *super().get_urls(),
+        ]
+
+    def presence_view(self, request, object_id):
+        """The page's heartbeat: stamp the editor, answer who else has the record open."""
+        return require_POST(self._presence)(request, object_id)
+
+    def _presence(self, request, object_id):
+        record = self.get_object(request, object_id)
+        if record is None:
+            return JsonResponse({"others": []}, status=404)
+        if not self.has_view_or_change_permission(request, record):
+            raise PermissionDenied
+        return JsonResponse({"others": presence_stamp(record=record, user=request.user)})
+
+
+class ReviewAdminMixin:
+    """For the profile's ModelAdmin: submit for review, approve or reject, and the outcome,
+    on the change page (the forms post to the views below)."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["review"] = (
+                ReviewRequest.objects.filter(occupation=obj)
+                .select_related("requested_by", "reviewer")
+                .first()
+            )
+            context["can_review"] = can_review(request.user)
+            context["can_submit_for_review"] = self.has_change_permission(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/review/submit/",
+                view(self.review_submit_view),
+                name=f"{name}_review_submit",
+            ),
+            path(
+                "<path:object_id>/review/<int:review_id>/decide/",
+                view(self.review_decide_view),
+                name=f"{name}_review_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _back_to_change_page(self, object_id):
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", object_id)
+
+    def review_submit_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        occupation = super().get_object(request, object_id)
+        if occupation is None:
+            raise Http404
+        if not self.has_change_permission(request, occupation):
+            raise PermissionDenied
+        try:
+            review_submit(
+                occupation=occupation, user=request.user, note=request.POST.get("note", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Submitted for review. A reviewer will approve or reject it.")
+        return self._back_to_change_page(object_id)
+
+    def review_decide_view(self, request, object_id, review_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not can_review(request.user):
+            raise PermissionDenied
+        if not ReviewRequest.objects.filter(pk=review_id, occupation_id=object_id).exists():
+            raise Http404
+        comment = request.POST.get("comment", "")
+        try:
+            if "approve" in request.POST:
+                review_approve(review_id=review_id, user=request.user, comment=comment)
+                messages.success(request, "Approved: the profile is published.")
+            else:
+                review_reject(review_id=review_id, user=request.user, comment=comment)
+                messages.success(request, "Rejected: the editor sees your comment.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return self._back_to_change_page(object_id)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log: readable by who may view it, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "occupation_title", "actor", "detail"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["occupation_title", "actor__username", "detail"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "action", "occupation", "occupation_title", "actor", "detail"]
+    readonly_fields = fields
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(ReadOnlyAdmin):
+    list_display = ["occupation", "status", "requested_by", "requested_at", "reviewer"]
+    list_filter = ["status"]
+    search_fields = ["occupation__title", "note", "comment"]
+    list_select_related = ["occupation", "requested_by", "reviewer"]
+    fields = [
+        "occupation",
+        "status",
+        "requested_by",
+        "requested_at",
+        "note",
+        "reviewer",
+        "decided_at",
+        "comment",
+    ]
+    readonly_fields = fields

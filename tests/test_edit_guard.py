@@ -1,0 +1,249 @@
+"""No lost edit: two editors on one profile (or one key-fact table) through the admin."""
+
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from test_admin import add_row, change_url, form_data, form_errors
+
+from occupations import models
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def second_editor(django_user_model):
+    user = django_user_model.objects.create_user(
+        "otto", "otto@example.com", "editor-pass-456", is_staff=True, first_name="Otto"
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def first(editor):
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def second(second_editor):
+    client = Client()
+    client.force_login(second_editor)
+    return client
+
+
+@pytest.fixture
+def profile(occupation, first):
+    """A draft with two duties, saved once through the admin (so it has a revision)."""
+    models.Duty.objects.create(occupation=occupation, order=1, text="Monitor the grid.")
+    models.Duty.objects.create(occupation=occupation, order=2, text="Dispatch crews.")
+    data = form_data(first.get(change_url(occupation)))
+    assert first.post(change_url(occupation), data).status_code == HTTPStatus.FOUND
+    return occupation
+
+
+@pytest.fixture(autouse=True)
+def empty_presence():
+    cache.clear()
+
+
+def opened(client, occupation):
+    """What the client's browser would post back, as of opening the page now."""
+    return form_data(client.get(change_url(occupation)))
+
+
+def saved_by_second(second, occupation, **changes):
+    data = opened(second, occupation)
+    data.update(changes)
+    response = second.post(change_url(occupation), data)
+    assert response.status_code == HTTPStatus.FOUND, form_errors(response)
+
+
+def test_saving_after_someone_else_saved_keeps_their_change_and_my_input(first, second, profile):
+    mine = opened(first, profile)
+    saved_by_second(second, profile, summary="Otto's better summary.")
+
+    mine["duties-0-text"] = "Monitor the grid closely."
+    response = first.post(change_url(profile), mine)
+
+    assert response.status_code == HTTPStatus.OK
+    profile.refresh_from_db()
+    assert profile.summary == "Otto's better summary."
+    assert models.Duty.objects.get(order=1).text == "Monitor the grid."
+    page = response.content.decode()
+    assert "Changed by someone else since you opened this page" in page
+    assert "Otto" in page
+    assert "Changed Summary" in page
+    assert "<li>Summary</li>" in page
+    assert "Monitor the grid closely." in page  # the editor's own input is kept
+
+
+def test_applying_on_top_keeps_their_fields_and_saves_mine(first, second, profile):
+    mine = opened(first, profile)
+    saved_by_second(second, profile, summary="Otto's better summary.")
+    mine["duties-0-text"] = "Monitor the grid closely."
+    conflict_page = first.post(change_url(profile), mine)
+
+    again = form_data(conflict_page)
+    assert again["edit_seen_token"]
+    again["apply_on_top"] = "on"
+    response = first.post(change_url(profile), again)
+
+    assert response.status_code == HTTPStatus.FOUND, form_errors(response)
+    profile.refresh_from_db()
+    assert profile.summary == "Otto's better summary."
+    assert models.Duty.objects.get(order=1).text == "Monitor the grid closely."
+
+
+def test_applying_on_top_of_changes_not_yet_shown_is_refused(first, second, profile):
+    mine = opened(first, profile)
+    saved_by_second(second, profile, summary="Otto's better summary.")
+    again = form_data(first.post(change_url(profile), mine))
+    saved_by_second(second, profile, title="Grid Dispatcher II")
+
+    again["apply_on_top"] = "on"
+    response = first.post(change_url(profile), again)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "<li>Title</li>" in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.title == "Grid Dispatcher II"
+
+
+def test_a_field_both_editors_changed_takes_mine_when_applied_on_top(first, second, profile):
+    mine = opened(first, profile)
+    saved_by_second(second, profile, summary="Otto's summary.")
+    mine["summary"] = "Edna's summary."
+    again = form_data(first.post(change_url(profile), mine))
+    again["apply_on_top"] = "on"
+
+    assert first.post(change_url(profile), again).status_code == HTTPStatus.FOUND
+    profile.refresh_from_db()
+    assert profile.summary == "Edna's summary."
+
+
+def test_saving_without_anyone_else_saving_is_not_a_conflict(first, profile):
+    data = opened(first, profile)
+    data["summary"] = "A plain edit."
+    assert first.post(change_url(profile), data).status_code == HTTPStatus.FOUND
+
+
+def test_editing_a_row_someone_deleted_shows_the_error_on_that_row(first, second, profile):
+    mine = opened(first, profile)
+    theirs = opened(second, profile)
+    theirs["duties-1-DELETE"] = "on"
+    assert second.post(change_url(profile), theirs).status_code == HTTPStatus.FOUND
+
+    mine["duties-1-text"] = "Dispatch crews at night."
+    response = first.post(change_url(profile), mine)
+
+    assert response.status_code == HTTPStatus.OK
+    duties = response.context["inline_admin_formsets"][2].formset
+    assert duties.model is models.Duty
+    assert "Another editor deleted this row" in str(duties.forms[1].non_field_errors())
+    assert "Another editor deleted this row" in response.content.decode()
+
+
+def test_two_editors_adding_a_row_without_a_position_both_keep_their_row(first, second, profile):
+    mine = opened(first, profile)
+    theirs = opened(second, profile)
+    add_row(theirs, "duties", text="Otto's duty.")
+    assert second.post(change_url(profile), theirs).status_code == HTTPStatus.FOUND
+
+    add_row(mine, "duties", text="Edna's duty.")
+    conflict_page = first.post(change_url(profile), mine)
+    assert conflict_page.status_code == HTTPStatus.OK
+    again = form_data(conflict_page)
+    again["apply_on_top"] = "on"
+    response = first.post(change_url(profile), again)
+
+    assert response.status_code == HTTPStatus.FOUND, form_errors(response)
+    assert list(models.Duty.objects.values_list("order", "text")) == [
+        (1, "Monitor the grid."),
+        (2, "Dispatch crews."),
+        (3, "Otto's duty."),
+        (4, "Edna's duty."),
+    ]
+
+
+def test_a_position_taken_meanwhile_is_a_form_error_not_a_crash(first, second, profile):
+    mine = opened(first, profile)
+    theirs = opened(second, profile)
+    add_row(theirs, "duties", order="5", text="Otto's duty.")
+    assert second.post(change_url(profile), theirs).status_code == HTTPStatus.FOUND
+
+    add_row(mine, "duties", order="5", text="Edna's duty.")
+    mine["apply_on_top"] = "on"
+    mine["edit_base_token"] = ""  # even with the version check off, no 500
+    response = first.post(change_url(profile), mine)
+
+    assert response.status_code == HTTPStatus.OK
+    assert any("added “Otto's duty.” at position 5" in e for e in form_errors(response))
+
+
+def test_the_change_page_names_the_other_editor_who_has_it_open(first, second, profile):
+    second.get(change_url(profile))
+
+    page = first.get(change_url(profile)).content.decode()
+
+    assert "Also open by Otto." in page
+
+
+def test_the_presence_heartbeat_answers_who_else_is_there(first, second, profile):
+    first.get(change_url(profile))
+    url = reverse("admin:occupations_occupation_presence", args=[profile.pk])
+
+    response = second.post(url)
+
+    assert response.json() == {"others": ["edna"]}
+    assert second.get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_presence_expires_on_its_own(first, second, profile, monkeypatch):
+    from editorial import presence
+
+    second.get(change_url(profile))
+    later = presence.time.time() + presence.PRESENCE_SECONDS + 1
+    monkeypatch.setattr(presence.time, "time", lambda: later)
+
+    assert "Also open by" not in first.get(change_url(profile)).content.decode()
+
+
+def test_the_key_fact_table_page_is_guarded_too(first, second, occupation):
+    table = models.KeyFactTable.objects.create(occupation=occupation, order=1, title="Pay")
+    models.KeyFact.objects.create(table=table, order=1, label="Median", value="$90,000")
+    url = reverse("admin:occupations_keyfacttable_change", args=[table.pk])
+    mine = form_data(first.get(url), form_id="keyfacttable_form")
+    theirs = form_data(second.get(url), form_id="keyfacttable_form")
+    theirs["facts-0-value"] = "$95,000"
+    assert second.post(url, theirs).status_code == HTTPStatus.FOUND
+
+    mine["title"] = "Pay in 2026"
+    response = first.post(url, mine)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Changed by someone else since you opened this page" in response.content.decode()
+    table.refresh_from_db()
+    assert table.title == "Pay"
+    assert models.KeyFact.objects.get().value == "$95,000"
+
+
+def test_applying_on_top_keeps_their_row_edits_where_i_left_the_row_alone(first, second, profile):
+    mine = opened(first, profile)
+    saved_by_second(second, profile, **{"duties-1-text": "Dispatch crews quickly."})
+    mine["duties-0-text"] = "Monitor the grid closely."
+    again = form_data(first.post(change_url(profile), mine))
+    again["apply_on_top"] = "on"
+
+    response = first.post(change_url(profile), again)
+
+    assert response.status_code == HTTPStatus.FOUND, form_errors(response)
+    assert list(models.Duty.objects.values_list("text", flat=True)) == [
+        "Monitor the grid closely.",
+        "Dispatch crews quickly.",
+    ]
