@@ -7,6 +7,10 @@ because the database cannot be reached opens a circuit: later requests get the 5
 without touching the database, and at most one request per PROBE_INTERVAL tries a plain
 connection (refused at once while the server is down). The first probe that connects
 closes the circuit, and the next request gets a fresh connection pool.
+
+A connection that breaks while the server is up (a restart between two requests,
+pg_terminate_backend) is not an outage: the pool's other idle connections are checked, and a
+GET or HEAD is answered again once with a good connection instead of with a 503.
 """
 
 import logging
@@ -22,6 +26,7 @@ from django.template import loader
 RETRY_AFTER_SECONDS = 2
 PROBE_INTERVAL = 0.5
 API_PREFIX = "/api/"
+SAFE_METHODS = {"GET", "HEAD"}
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +71,9 @@ circuit = Circuit()
 
 
 def is_database_error(exc):
-    return isinstance(exc, OperationalError | InterfaceError)
+    """Django's wrapped errors, or psycopg's own where Django does not wrap them (the pool's
+    timeout from a middleware, say)."""
+    return isinstance(exc, OperationalError | InterfaceError | psycopg.OperationalError)
 
 
 def database_reachable():
@@ -80,21 +87,35 @@ def database_reachable():
     return True
 
 
-def note_database_error():
-    """Open the circuit if the database cannot be reached (not for, say, a cancelled query)."""
-    if circuit.is_open or database_reachable():
+def has_pool():
+    return connection.vendor == "postgresql" and bool(
+        connection.settings_dict["OPTIONS"].get("pool")
+    )
+
+
+def note_database_error(request):
+    """Open the circuit if the database cannot be reached; otherwise mark the request for
+    one more try (not for, say, a cancelled query, which is not retried)."""
+    if circuit.is_open:
+        return
+    if database_reachable():
+        if has_pool():
+            # Its other idle connections most likely broke at the same moment: psycopg_pool
+            # would wait out its back-off on each of them.
+            connection.pool.check()
+        request.database_connection_lost = True
         return
     circuit.open()
     # The pool's reconnect attempts back off to many seconds; a new pool after the
     # outage connects at once.
-    if connection.vendor == "postgresql" and connection.pool is not None:
+    if has_pool():
         connection.close_pool()
 
 
 def unavailable_response(request):
     """503 with Retry-After: JSON under /api/, a static page elsewhere (no database, no
     context processors)."""
-    note_database_error()
+    note_database_error(getattr(request, "_request", request))  # a DRF Request wraps it
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     if request.path.startswith(API_PREFIX):
         return JsonResponse(
@@ -117,7 +138,11 @@ class DatabaseOutageMiddleware:
             if not circuit.claim_probe() or not database_reachable():
                 return unavailable_response(request)
             circuit.close()
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "database_connection_lost", False) and request.method in SAFE_METHODS:
+            request.database_connection_lost = False
+            response = self.get_response(request)
+        return response
 
     def process_exception(self, request, exception):
         if is_database_error(exception):

@@ -135,12 +135,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options.setdefault("connect_timeout", 2)
     if env_bool("DATABASE_POOL", True):
-        # Short waits: with PostgreSQL down a request fails within a second (and the outage
+        # Short waits: with PostgreSQL down a request fails within half a second (and the outage
         # middleware answers 503) instead of holding a worker for the default 30 s.
         _options["pool"] = {
             "min_size": 1,
             "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE") or 4),
-            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT") or 1),
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT") or 0.5),
         }
 
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -177,7 +177,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT") or 5)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES") or 15))
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "careergraph.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "careergraph.clients.client_ip"
+AXES_USERNAME_CALLABLE = "careergraph.clients.login_username"
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # The database handler: every worker and server sees the same failures.

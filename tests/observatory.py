@@ -291,7 +291,9 @@ def sri_result(response):
         relative_protocol = src.startswith("//")
         absolute = re.match(r"https?://", src)
         same_origin = not relative_protocol and (not absolute or urlsplit(src).hostname == host)
-        secure_scheme = (absolute and src.startswith("https:")) or not (absolute or relative_protocol)
+        secure_scheme = (absolute and src.startswith("https:")) or not (
+            absolute or relative_protocol
+        )
         if not same_origin:
             foreign = True
             if integrity and not secure_scheme:

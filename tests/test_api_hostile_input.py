@@ -76,9 +76,7 @@ def test_nesting_depth_counts_arrays_and_objects_but_not_scalars():
 
 @pytest.mark.parametrize("url", [LIST_URL, TOKEN_URL])
 def test_a_twenty_megabyte_body_is_a_json_413(client, editor, token_header, url):
-    response = client.post(
-        url, TWENTY_MB, content_type="application/json", **token_header(editor)
-    )
+    response = client.post(url, TWENTY_MB, content_type="application/json", **token_header(editor))
 
     assert_json_error(response, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
 
@@ -97,7 +95,10 @@ def test_a_write_without_the_trailing_slash_is_a_json_404_naming_the_url_even_in
     settings.DEBUG = True  # Django's APPEND_SLASH raises a RuntimeError for a POST in debug
 
     response = client.post(
-        LIST_URL.rstrip("/"), {"title": "x"}, content_type="application/json", **token_header(editor)
+        LIST_URL.rstrip("/"),
+        {"title": "x"},
+        content_type="application/json",
+        **token_header(editor),
     )
 
     assert_json_error(response, HTTPStatus.NOT_FOUND)

@@ -93,9 +93,7 @@ def test_a_spoofed_forwarded_for_header_does_not_change_the_counted_address(clie
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
 
 
-def test_behind_one_trusted_proxy_the_address_is_the_one_the_proxy_saw(
-    client, superuser, settings
-):
+def test_behind_one_trusted_proxy_the_address_is_the_one_the_proxy_saw(client, superuser, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = "10.0.0.1"
 
@@ -150,9 +148,7 @@ def test_an_administrator_unlocks_by_deleting_the_access_attempt_in_the_admin(
 # --- The token endpoint ----------------------------------------------------------------------
 
 
-def test_the_token_endpoint_locks_out_after_five_failures_with_429_and_retry_after(
-    client, editor
-):
+def test_the_token_endpoint_locks_out_after_five_failures_with_429_and_retry_after(client, editor):
     statuses = [token_login(client, "edna", "wrong").status_code for _ in range(LIMIT)]
     right_password = token_login(client, "edna", "editor-pass-123")
 
@@ -181,14 +177,13 @@ def test_the_right_password_gets_a_token_before_the_limit(client, editor):
     assert response.json()["token"]
 
 
-def test_the_token_endpoint_is_throttled_per_address_with_retry_after(
-    client, editor, monkeypatch
-):
+def test_the_token_endpoint_is_throttled_per_address_with_retry_after(client, editor, monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "3/minute"})
 
     statuses = [
-        token_login(client, "edna", "editor-pass-123", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
-        .status_code
+        token_login(
+            client, "edna", "editor-pass-123", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+        ).status_code
         for n in range(4)
     ]
     from_elsewhere = token_login(client, "edna", "editor-pass-123", address="192.0.2.1")
@@ -218,3 +213,14 @@ def test_a_spoofed_forwarded_for_header_does_not_reset_the_anonymous_throttle(
     ]
 
     assert statuses == [HTTPStatus.OK] * 2 + [HTTPStatus.TOO_MANY_REQUESTS] * 3
+
+
+@pytest.mark.parametrize(
+    "username", ["x" * 300, "nul\x00byte", "ünïcödé", "' OR 1=1 --", ""], ids=repr
+)
+def test_hostile_usernames_are_counted_without_a_server_error(client, username):
+    admin = admin_login(client, username, "wrong")
+    api = token_login(client, username, "wrong")
+
+    assert admin.status_code == HTTPStatus.OK
+    assert api.status_code == HTTPStatus.BAD_REQUEST

@@ -134,7 +134,8 @@ def test_cookies_are_secure_httponly_and_same_site_in_production(client, product
     response = client.get("/admin/login/", secure=True)
     csrf = response.cookies["csrftoken"]
 
-    assert csrf["secure"] and csrf["samesite"] == "Lax"
+    assert csrf["secure"]
+    assert csrf["samesite"] == "Lax"
     assert observatory.cookies_result(response) == (
         "cookies-secure-with-httponly-sessions-and-samesite"
     )

@@ -1,6 +1,9 @@
-"""The client's address, the same way for the login lock-out and the API throttle."""
+"""Who is logging in, as the login lock-out and the API throttle count them."""
 
 from django.conf import settings
+
+# django-axes stores the username in a 255-character column (PostgreSQL refuses longer).
+USERNAME_MAX_LENGTH = 255
 
 
 def client_ip(request):
@@ -17,3 +20,15 @@ def client_ip(request):
         return remote_addr
     addresses = [address.strip() for address in forwarded.split(",")]
     return addresses[-min(proxies, len(addresses))] or remote_addr
+
+
+def login_username(request, credentials):
+    """The username a failed login is counted under, storable whatever was typed: NUL bytes
+    spelled out, cut to the column's length (longer guesses share a prefix, and a lock)."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    if not isinstance(username, str):
+        return None
+    return username.replace("\x00", "0x00")[:USERNAME_MAX_LENGTH]
