@@ -88,9 +88,10 @@ MIDDLEWARE = [
     "careergraph.headers.IsolationHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    # Inside CORS, so that cross-origin readers can read their 413 and 503 too.
     "careergraph.limits.ApiBodySizeLimitMiddleware",
     "careergraph.database_outage.DatabaseOutageMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -212,3 +212,12 @@ def test_a_deep_body_under_a_real_wsgi_server_is_a_json_400(live_server):
 
     assert error.value.code == HTTPStatus.BAD_REQUEST
     assert error.value.headers["Content-Type"].startswith("application/json")
+
+
+def test_a_cross_origin_reader_can_read_the_413(client):
+    response = client.post(
+        TOKEN_URL, TWENTY_MB, content_type="application/json", HTTP_ORIGIN="https://partner.example"
+    )
+
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert response["Access-Control-Allow-Origin"] == "*"
