@@ -123,9 +123,7 @@ def unavailable_response(request):
             status=HTTPStatus.SERVICE_UNAVAILABLE,
             headers=headers,
         )
-    html = loader.get_template("503.html").render(
-        {"csp_nonce": getattr(request, "csp_nonce", ""), "retry_after": RETRY_AFTER_SECONDS}
-    )
+    html = loader.get_template("503.html").render({"csp_nonce": getattr(request, "csp_nonce", "")})
     return HttpResponse(html, status=HTTPStatus.SERVICE_UNAVAILABLE, headers=headers)
 
 
