@@ -136,12 +136,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options.setdefault("connect_timeout", 2)
     if env_bool("DATABASE_POOL", True):
-        # Short waits: with PostgreSQL down a request fails within half a second (and the outage
-        # middleware answers 503) instead of holding a worker for the default 30 s.
+        # A short wait: with PostgreSQL down a request fails within a second (and the outage
+        # middleware answers 503) instead of holding a worker for the default 30 s. Room for
+        # every thread of a threaded server, so that waiting for a busy pool stays rare.
         _options["pool"] = {
             "min_size": 1,
-            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE") or 4),
-            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT") or 0.5),
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE") or 10),
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT") or 1),
         }
 
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
