@@ -172,7 +172,9 @@ def test_a_bug_behind_the_api_is_a_json_500_and_is_logged_with_its_traceback(url
     assert any(record.exc_info for record in caplog.records)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the rows data migrations made (groups, the content version) are back
+# even after another transactional test flushed them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_write_journey_works_under_a_real_wsgi_server(
     live_server, superuser, api_vocabulary, sector
 ):
@@ -182,7 +184,6 @@ def test_the_write_journey_works_under_a_real_wsgi_server(
 
     from tests.test_api_write import new_document
 
-    # A superuser: a transactional test may run after another has flushed the Editors group.
     token = Token.objects.create(user=superuser).key
     request = urllib.request.Request(  # noqa: S310 (the test server's own http URL)
         f"{live_server.url}{LIST_URL}",
