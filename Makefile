@@ -4,11 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy lighthouse benchmark load-test clean
+.PHONY: run test lint format check-deploy audit lighthouse benchmark load-test clean
 
-$(BIN)/.installed: requirements.lock
+# The development environment: production dependencies plus the test and CI tools. A
+# production install takes requirements.lock alone (README, "Dependencies").
+$(BIN)/.installed: requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
 run: $(BIN)/.installed
@@ -37,6 +39,10 @@ check-deploy: $(BIN)/.installed
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 	DJANGO_ALLOWED_HOSTS=careergraph.example \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Known vulnerabilities (PyPI's advisory data) in every pinned dependency (scripts/audit.sh).
+audit: $(BIN)/.installed
+	scripts/audit.sh
 
 # Lighthouse on the index and a profile page under gunicorn with DEBUG off (docs/testing.md).
 lighthouse: $(BIN)/.installed

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
+from careergraph import errors
 from occupations.feeds import RecentlyReviewedFeed
 from occupations.sitemaps import sitemaps
 from occupations.views import favicon
@@ -10,6 +11,7 @@ from occupations.views import favicon
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("occupations.api")),
+    re_path(r"^api/", errors.api_not_found),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path(
         "robots.txt",
@@ -20,3 +22,8 @@ urlpatterns = [
     path("feeds/recently-reviewed/", RecentlyReviewedFeed(), name="recently_reviewed_feed"),
     path("", include("occupations.urls")),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

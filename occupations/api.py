@@ -12,11 +12,14 @@ import re
 import time
 from http import HTTPStatus
 
+from csp.decorators import csp_update
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import include, path, reverse
+from django.utils.decorators import method_decorator
 from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
@@ -28,21 +31,27 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework import permissions, routers, serializers, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
 
 from . import documents, enums, models, services
 from . import serializers as api_serializers
 from .etags import if_match_fails, if_none_match_hits, occupation_etag
 from .filters import OccupationFilter
 from .formatting import absolute_url, on_public_origin
+from .parsers import JSONParser
 from .publishing import can_see_drafts, published_q
 from .registry import VOCABULARY_KINDS
 
@@ -688,6 +697,19 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
+class LoginLockedOut(APIException):
+    status_code = HTTPStatus.TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self):
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        super().__init__(
+            f"Too many failed logins for this username or from this address: locked for "
+            f"{minutes} minutes. An administrator can unlock it sooner."
+        )
+        self.wait = settings.AXES_COOLOFF_TIME.total_seconds()
+
+
 @extend_schema(
     summary="Get your API token",
     description="Exchange a username and password for the user's token (created on first "
@@ -698,6 +720,39 @@ class TokenSerializer(serializers.Serializer):
     responses=responses({200: TokenSerializer}, 400, 429),
 )
 class TokenView(ObtainAuthToken):
+    """Failed logins count towards the same lock-out as the admin's (django-axes, keyed by
+    username and by client address); every attempt counts towards the `auth` throttle."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes marks the request when this failure reached the limit, or when
+            # the username or address was locked already (then even a right password fails).
+            if getattr(request, "axes_locked_out", False):
+                raise LoginLockedOut from None
+            raise
+
+
+# The documentation pages' own Content-Security-Policy. Swagger UI: its start-up script is
+# a separate file (the split view), its few inline styles carry the nonce
+# (templates/drf_spectacular/swagger_ui.html) and its icons are data: images. ReDoc builds
+# its styles at run time (styled-components) and renders in a blob: worker: it needs inline
+# styles, which only this page allows. Neither page allows inline script.
+DOCS_CSP = {"img-src": ["data:"], "worker-src": ["blob:"]}
+
+
+@method_decorator(csp_update(DOCS_CSP), name="dispatch")
+class SwaggerView(SpectacularSwaggerSplitView):
+    pass
+
+
+@method_decorator(csp_update({**DOCS_CSP, "style-src": ["'unsafe-inline'"]}), name="dispatch")
+class RedocView(SpectacularRedocView):
     pass
 
 
@@ -705,6 +760,6 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
-    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
+    path("docs/redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
 ]

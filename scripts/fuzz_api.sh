@@ -41,6 +41,7 @@ export DJANGO_SECURE_SSL_REDIRECT=false
 # with 429 (throttling itself is covered by tests/test_api_protocol.py).
 export API_THROTTLE_ANON=1000000/minute
 export API_THROTTLE_USER=1000000/minute
+export API_THROTTLE_AUTH=1000000/minute
 
 # Hashed static files, as in production: the HTML 404 page links the stylesheet.
 export DJANGO_STATIC_ROOT="$WORKDIR/static"

@@ -71,8 +71,28 @@ def test_database_url_selects_postgresql_with_a_connection_pool():
         5433,
         "careers",
     )
-    assert database["OPTIONS"]["pool"] is True
     assert database["CONN_MAX_AGE"] == 0
+
+
+def test_the_postgresql_pool_checks_connections_and_gives_up_within_a_second():
+    values = settings_as_json(
+        "DATABASES", DATABASE_URL="postgresql://app:secret@db.internal:5433/careers"
+    )
+
+    database = values["DATABASES"]["default"]
+    assert database["CONN_HEALTH_CHECKS"] is True  # Django passes check_connection to the pool
+    assert database["OPTIONS"]["pool"]["timeout"] <= 1
+    assert database["OPTIONS"]["connect_timeout"] <= 2
+
+
+def test_the_trusted_proxy_count_sets_both_the_lockout_and_the_throttle_address():
+    default = settings_as_json("TRUSTED_PROXY_COUNT", "REST_FRAMEWORK")
+    behind_one = settings_as_json(
+        "TRUSTED_PROXY_COUNT", "REST_FRAMEWORK", DJANGO_TRUSTED_PROXY_COUNT="1"
+    )
+
+    assert default["TRUSTED_PROXY_COUNT"] == default["REST_FRAMEWORK"]["NUM_PROXIES"] == 0
+    assert behind_one["TRUSTED_PROXY_COUNT"] == behind_one["REST_FRAMEWORK"]["NUM_PROXIES"] == 1
 
 
 def test_allowed_hosts_come_from_a_comma_separated_variable():
