@@ -8,8 +8,8 @@ input never reaches a regular expression (DRF filtering guide, ReDoS).
 import django_filters
 from django import forms
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
-from django.utils.choices import BaseChoiceIterator
 from django.urls import reverse_lazy
+from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
 
 from . import enums

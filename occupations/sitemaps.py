@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.db.models import Exists, Max, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -18,7 +18,6 @@ from django.utils.functional import cached_property
 from .models import Occupation
 from .publishing import published_q
 from .registry import VOCABULARY_PAGES
-
 
 # Well under the protocol's 50,000, so one section page stays quick to build and to fetch.
 SECTION_LIMIT = 2000
