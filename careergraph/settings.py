@@ -102,6 +102,10 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 
+# How close a word must be to a title word to count as a typo of it (pg_trgm
+# word_similarity: "dispacher" is 0.54 of "Dispatchers").
+SEARCH_TRIGRAM_THRESHOLD = 0.5
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
@@ -111,6 +115,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A new connection per request is 3x slower here (toolchain notes, item 5): pool them.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env_bool("DATABASE_POOL", True)
+    # Typo matching uses pg_trgm's `%>` operator, which compares with this setting; set on
+    # the connection, so the trigram indexes answer without a SET per request.
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        filter(
+            None,
+            [
+                DATABASES["default"]["OPTIONS"].get("options", ""),
+                f"-c pg_trgm.word_similarity_threshold={SEARCH_TRIGRAM_THRESHOLD}",
+            ],
+        )
+    )
 
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the write lock when their transaction begins and wait up to 20 s for it,

@@ -53,6 +53,7 @@ def content_changed(
             vector = search.search_vector_of(occupation)
             derived = {"search_vector": vector} if vector is not None else {}
             models.Occupation.objects.filter(pk=occupation.pk).update(updated_at=now, **derived)
+        search.write_fts_rows(loaded)
         unloaded = own - {occupation.pk for occupation in loaded}
         if unloaded:
             models.Occupation.objects.filter(pk__in=unloaded).update(updated_at=now)

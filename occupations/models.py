@@ -428,6 +428,10 @@ class AlternateTitle(OccupationChild):
     title = models.CharField(max_length=200)
 
     Meta = child_meta(*not_blank("title"))
+    # Typo matching (search.py) finds alternate titles through this index.
+    Meta.indexes = [
+        GinIndex(fields=["title"], name="alternate_title_trgm", opclasses=["gin_trgm_ops"])
+    ]
 
     def __str__(self):
         return self.title
@@ -840,3 +844,41 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"content version {self.value}"
+
+
+class FullTextMatch(models.TextField):
+    """The FTS5 table's hidden column named after the table: `<column> MATCH <query>`."""
+
+
+@FullTextMatch.register_lookup
+class Matches(models.Lookup):
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class OccupationSearchEntry(models.Model):
+    """A row of SQLite's FTS5 search index (created by migration 0004 on SQLite only).
+
+    Unmanaged: `search.update_search_vectors` writes it; the search joins it as
+    `occupation.search_entry` so one indexed lookup gives both the matches and their rank.
+    """
+
+    occupation = models.OneToOneField(
+        Occupation,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    document = FullTextMatch(db_column="occupations_occupation_fts")
+    # bm25 with the column weights configured in the migration (lower is better).
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "occupations_occupation_fts"
+        default_permissions = ()

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from occupations import enums
 from occupations.models import Occupation, Sector
+from occupations.search import update_search_vectors
 
 
 @pytest.fixture
@@ -25,7 +26,10 @@ def make_occupation(db, sector):
             "summary": "Coordinates the flow of electricity.",
             "sector": sector,
         }
-        return Occupation.objects.create(**{**defaults, **fields})
+        occupation = Occupation.objects.create(**{**defaults, **fields})
+        # As every real write path does (changes.content_changed): index it for search.
+        update_search_vectors([occupation.pk])
+        return occupation
 
     return make
 

@@ -149,12 +149,10 @@ def test_highlight_of_nothing_is_empty():
 # --- PostgreSQL: full text, weights, web-search syntax, typos, snippets ---------------------
 
 
-@postgresql_only
 def test_a_typo_still_finds_the_dispatchers(profiles):
     assert slugs(Occupation.objects.search("dispacher"))[0] == "power-distributors-and-dispatchers"
 
 
-@postgresql_only
 def test_a_typo_in_an_alternate_title_is_found(profiles):
     assert slugs(Occupation.objects.search("hydrologst")) == ["water-planner"]
 
@@ -164,7 +162,6 @@ def test_stemming_matches_other_forms_of_a_word(profiles):
     assert "distribution-system-operator" in slugs(Occupation.objects.search("dispatching"))
 
 
-@postgresql_only
 def test_title_matches_rank_above_summary_matches(profiles):
     # "dispatch" is in one title (weight A) and in the other's summary (weight B).
     assert slugs(Occupation.objects.search("dispatch"))[:2] == [
@@ -173,12 +170,10 @@ def test_title_matches_rank_above_summary_matches(profiles):
     ]
 
 
-@postgresql_only
 def test_words_in_the_body_are_found_with_the_lowest_weight(profiles):
     assert slugs(Occupation.objects.search("feeders")) == ["distribution-system-operator"]
 
 
-@postgresql_only
 def test_web_search_syntax_excludes_and_quotes_without_typo_matches(profiles):
     assert "power-distributors-and-dispatchers" not in slugs(
         Occupation.objects.search("dispatch -steam")
@@ -205,13 +200,11 @@ def test_the_index_highlights_matches_safely(client, make_occupation):
     assert "&lt;b&gt;<mark>outages</mark>&lt;/b&gt; &amp; load." in page
 
 
-@postgresql_only
 def test_search_odd_input_does_not_error(profiles):
     for query in ['"', "-", "a & b | !c", "):(", "' OR 1=1 --", "x" * 300]:
         list(Occupation.objects.search(query))
 
 
-@postgresql_only
 def test_search_and_for_list_annotations_combine(profiles):
     results = list(Occupation.objects.published().for_list().search("dispacher"))
     assert results[0].slug == "power-distributors-and-dispatchers"

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from occupations.changes import content_changed
 from occupations.models import Occupation
+from occupations.search import update_search_vectors
 
 FIXTURES = ["vocabulary", "power-distributors-and-dispatchers", "distribution-system-operator"]
 CREDENTIALS_FILE = settings.BASE_DIR / ".local-admin-credentials"
@@ -36,6 +37,9 @@ class Command(BaseCommand):
             )
             content_changed(occupations=Occupation.objects.values_list("pk", flat=True))
             self.stdout.write(f"Loaded the demo profiles ({', '.join(FIXTURES)}).")
+        else:
+            # A database made before the search index existed: index what it holds.
+            update_search_vectors(Occupation.objects.values_list("pk", flat=True))
         self._ensure_admin()
 
     def _ensure_admin(self):
