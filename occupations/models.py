@@ -882,3 +882,6 @@ class OccupationSearchEntry(models.Model):
         managed = False
         db_table = "occupations_occupation_fts"
         default_permissions = ()
+
+    def __str__(self):
+        return f"search entry of occupation {self.occupation_id}"
