@@ -171,6 +171,18 @@ class Source(Vocabulary):
 # --- Occupation ---------------------------------------------------------------------------
 
 
+def band_aggregate(aggregate, field):
+    """An aggregate over the profile's salary bands as a subquery, not a join: no GROUP BY,
+    so counting a page of profiles needs no annotation, and it runs only for rows shown."""
+    return models.Subquery(
+        SalaryBand.objects.filter(occupation=models.OuterRef("pk"))
+        .order_by()
+        .values("occupation")
+        .annotate(value=aggregate(field))
+        .values("value")
+    )
+
+
 class OccupationQuerySet(models.QuerySet):
     def published(self):
         """Profiles visitors may see (the one rule: `publishing.published_q`)."""
@@ -187,8 +199,9 @@ class OccupationQuerySet(models.QuerySet):
     def for_list(self):
         """Cards on the index and the API list: sector plus the salary range across bands."""
         return self.select_related("sector").annotate(
-            salary_min=models.Min("salary_bands__annual_min"),
-            salary_max=models.Max("salary_bands__annual_max"),
+            salary_min=band_aggregate(models.Min, "annual_min"),
+            salary_max=band_aggregate(models.Max, "annual_max"),
+            salary_currency=band_aggregate(models.Max, "currency"),
         )
 
     def for_api_list(self):
@@ -196,11 +209,12 @@ class OccupationQuerySet(models.QuerySet):
         # Aggregating queries ignore Meta.ordering, so the order is explicit (the search's
         # relevance order, applied later, replaces it).
         return (
-            self.for_list()
-            .order_by("title", "pk")
+            self.select_related("sector")
             .annotate(
-                salary_currency_low=models.Min("salary_bands__currency"),
-                salary_currency_high=models.Max("salary_bands__currency"),
+                salary_min=band_aggregate(models.Min, "annual_min"),
+                salary_max=band_aggregate(models.Max, "annual_max"),
+                salary_currency_low=band_aggregate(models.Min, "currency"),
+                salary_currency_high=band_aggregate(models.Max, "currency"),
                 salary_currency=models.Case(
                     models.When(
                         salary_currency_low=F("salary_currency_high"),
@@ -210,6 +224,7 @@ class OccupationQuerySet(models.QuerySet):
                     output_field=models.CharField(),
                 ),
             )
+            .order_by("title", "pk")
         )
 
     def for_detail(self):

@@ -1,8 +1,8 @@
 """Search: one interface, `search_occupations(queryset, q)`, on both databases.
 
 PostgreSQL: a weighted, stored, GIN-indexed search vector (A = title and alternate titles,
-B = summary, C = everything else a visitor reads), plus typo matching with pg_trgm's
-word-similarity operator on trigram-indexed titles and alternate titles.
+B = summary, C = everything else a visitor reads); when no word matches, typo matching with
+pg_trgm's word-similarity operator on trigram-indexed titles and alternate titles.
 SQLite (the `make run` default): an FTS5 table with the same three texts, kept in step by
 `update_search_vectors` (called by `changes.content_changed`), and each query word that the
 index does not know corrected to its nearest indexed word (RapidFuzz).
@@ -146,8 +146,8 @@ WEB_SEARCH_OPERATORS = re.compile(r'"|(?:^|\s)-\S|\bor\b', re.IGNORECASE)
 def search_occupations(queryset, q):
     """Filter and rank `queryset` by the visitor's query; same interface on every database.
 
-    Annotates `search_rank` (higher is better) and `headline` (the summary; on PostgreSQL with
-    matches wrapped in HIGHLIGHT_START/STOP) and orders by relevance.
+    Annotates `search_rank` (higher is better) and orders by relevance; `add_headlines` gives
+    the snippets of the page shown.
     """
     q = (q or "").strip()
     if not q:
@@ -160,55 +160,76 @@ def search_occupations(queryset, q):
 
 
 def _search_postgresql(queryset, q):
-    from django.contrib.postgres.search import (
-        SearchHeadline,
-        SearchQuery,
-        SearchRank,
-        TrigramWordSimilarity,
-    )
-    from django.db.models import F, OuterRef, Subquery
-    from django.db.models.functions import Coalesce, Greatest
+    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+    from django.db.models import F
 
     from .models import AlternateTitle, Occupation
 
     query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-    # Candidates from the indexes, each arm on its own (an OR across them would scan).
-    matches = Occupation.objects.filter(search_vector=query).values("pk")
-    if not WEB_SEARCH_OPERATORS.search(q):
-        matches = matches.union(
-            Occupation.objects.filter(title__trigram_word_similar=q).values("pk"),
-            AlternateTitle.objects.filter(title__trigram_word_similar=q).values("occupation_id"),
+    text_matches = queryset.filter(search_vector=query)
+    if WEB_SEARCH_OPERATORS.search(q) or text_matches.exists():
+        return text_matches.annotate(search_rank=SearchRank(F("search_vector"), query)).order_by(
+            "-search_rank", "title", "pk"
         )
-    best_alternate = (
-        AlternateTitle.objects.filter(occupation=OuterRef("pk"))
-        .annotate(similarity=TrigramWordSimilarity(q, "title"))
-        .order_by("-similarity")
-        .values("similarity")[:1]
+    # No word matched: read the query as a typo of a title or an alternate title. Each arm
+    # is answered by its trigram index (an OR across them would scan every profile).
+    typo_matches = (
+        Occupation.objects.filter(title__trigram_word_similar=q)
+        .order_by()
+        .values("pk")
+        .union(
+            AlternateTitle.objects.filter(title__trigram_word_similar=q)
+            .order_by()
+            .values("occupation_id")
+        )
     )
     return (
-        queryset.filter(pk__in=matches)
-        .annotate(
-            # One relevance score for the union of full-text and typo (trigram) matches.
-            search_rank=SearchRank(F("search_vector"), query)
-            + Greatest(
-                TrigramWordSimilarity(q, "title"),
-                Coalesce(Subquery(best_alternate, output_field=FloatField()), 0.0),
-            ),
-            # Only evaluated for the rows a page shows: PostgreSQL computes an expensive
-            # output column after the sort and the LIMIT.
-            headline=SearchHeadline(
-                "summary",
-                query,
-                config=SEARCH_CONFIG,
-                start_sel=HIGHLIGHT_START,
-                stop_sel=HIGHLIGHT_STOP,
-                # The whole summary, verbatim (fragments would drop anything tag-like);
-                # the card cuts it around the first match.
-                highlight_all=True,
-            ),
-        )
+        queryset.filter(pk__in=typo_matches)
+        .annotate(search_rank=TrigramWordSimilarity(q, "title"))
         .order_by("-search_rank", "title", "pk")
     )
+
+
+def add_headlines(occupations, q):
+    """Set `headline` on each of these (a page of results): the summary with the matched
+    words between HIGHLIGHT_START and HIGHLIGHT_STOP. One query, for this page only."""
+    occupations = list(occupations)
+    q = (q or "").strip()
+    headlines = {}
+    if q and occupations and connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery
+
+        from .models import Occupation
+
+        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        headlines = dict(
+            Occupation.objects.filter(pk__in=[o.pk for o in occupations])
+            .annotate(
+                headline=SearchHeadline(
+                    "summary",
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=HIGHLIGHT_START,
+                    stop_sel=HIGHLIGHT_STOP,
+                    # The whole summary, verbatim (fragments would drop anything tag-like);
+                    # the card cuts it around the first match.
+                    highlight_all=True,
+                )
+            )
+            .values_list("pk", "headline")
+        )
+    elif q and occupations and connection.vendor == "sqlite" and (match := fts_query(q)):
+        marks = ", ".join(["%s"] * len(occupations))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, highlight({FTS_TABLE}, 1, %s, %s) FROM {FTS_TABLE} "  # noqa: S608
+                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({marks})",
+                [HIGHLIGHT_START, HIGHLIGHT_STOP, match, *(o.pk for o in occupations)],
+            )
+            headlines = dict(cursor.fetchall())
+    for occupation in occupations:
+        occupation.headline = headlines.get(occupation.pk) or occupation.summary
+    return occupations
 
 
 # A quoted phrase, or a word; either may carry a leading "-" (leave out).
@@ -223,7 +244,7 @@ def _search_sqlite(queryset, q):
         return queryset.none()
     return (
         queryset.filter(search_entry__document__matches=match)
-        .annotate(search_rank=-F("search_entry__rank"), headline=F("summary"))
+        .annotate(search_rank=-F("search_entry__rank"))
         .order_by("-search_rank", "title", "pk")
     )
 
@@ -281,7 +302,7 @@ def _known_or_corrected(word):
 
 
 def _search_plain(queryset, q):
-    from django.db.models import Exists, F, FloatField, OuterRef, Q, Value
+    from django.db.models import Exists, F, OuterRef, Q, Value
 
     from .models import AlternateTitle
 

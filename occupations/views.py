@@ -3,13 +3,13 @@ from http import HTTPStatus
 
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, Max, OuterRef, When
+from django.db.models import Case, Count, Exists, OuterRef, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from . import jsonld, selectors
+from . import jsonld, search, selectors
 from .filters import OccupationFilter
 from .formatting import absolute_url
 from .models import (
@@ -66,13 +66,13 @@ def occupation_list(request):
     queryset = (
         Occupation.objects.published()
         .for_list()
-        .annotate(salary_currency=Max("salary_bands__currency"))
-        # GROUP BY queries ignore Meta.ordering, so say it again; search and sort override it.
+        # Search and sort override this order.
         .order_by("title", "pk")
     )
     filterset = OccupationFilter(request.GET, queryset=queryset, request=request)
     page = Paginator(filterset.qs, INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
     query = filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else ""
+    occupations = search.add_headlines(page.object_list, query) if query else page.object_list
     active_filters = _active_filters(request, filterset)
     title = f"Occupations matching “{query}”" if query else "Occupations"
     if page.number > 1:
@@ -83,7 +83,7 @@ def occupation_list(request):
     context = {
         "filterset": filterset,
         "page_obj": page,
-        "occupations": page.object_list,
+        "occupations": occupations,
         "query": query,
         "active_filters": active_filters,
         "is_searching": bool(query or active_filters),
@@ -181,11 +181,7 @@ def vocabulary_detail(request, slug, kind):
     term = get_object_or_404(vocabulary.model, slug=slug)
     occupations = Occupation.objects.published().order_by("title", "pk")
     if vocabulary.link_model is None:
-        occupations = (
-            occupations.filter(sector=term)
-            .for_list()
-            .annotate(salary_currency=Max("salary_bands__currency"))
-        )
+        occupations = occupations.filter(sector=term).for_list()
     else:
         linked = vocabulary.link_model.objects.filter(
             occupation=OuterRef("pk"), **{vocabulary.link_field: term}

@@ -7,7 +7,13 @@ from django.db import connection
 
 from occupations import enums
 from occupations.models import AlternateTitle, Duty, Occupation
-from occupations.search import HIGHLIGHT_START, HIGHLIGHT_STOP, _search_plain, update_search_vectors
+from occupations.search import (
+    HIGHLIGHT_START,
+    HIGHLIGHT_STOP,
+    _search_plain,
+    add_headlines,
+    update_search_vectors,
+)
 from occupations.templatetags.site_tags import highlight
 
 pytestmark = pytest.mark.django_db
@@ -71,10 +77,31 @@ def test_search_with_no_match_is_empty(profiles):
     assert slugs(Occupation.objects.search("astronaut")) == []
 
 
-def test_search_results_carry_a_rank_and_a_headline(profiles):
+def test_search_results_carry_a_rank_and_the_page_gets_headlines(
+    profiles, django_assert_num_queries
+):
     [planner] = Occupation.objects.search("hydrologist")
     assert planner.search_rank is not None
+    # one query for the whole page (SQLite first checks the word against the index)
+    with django_assert_num_queries(2 if connection.vendor == "sqlite" else 1):
+        add_headlines([planner], "hydrologist")
     assert "reservoirs" in planner.headline
+
+
+def test_headlines_mark_the_matched_words_on_both_databases(profiles):
+    [operator] = add_headlines(
+        Occupation.objects.filter(slug="distribution-system-operator"), "outages"
+    )
+    assert f"{HIGHLIGHT_START}outages{HIGHLIGHT_STOP}" in operator.headline
+
+
+def test_without_a_query_the_headline_is_the_summary_and_costs_nothing(
+    profiles, django_assert_num_queries
+):
+    occupations = list(Occupation.objects.all())
+    with django_assert_num_queries(0):
+        add_headlines(occupations, "  ")
+    assert occupations[0].headline == occupations[0].summary
 
 
 def test_search_keeps_drafts_out_of_a_published_queryset(profiles, make_occupation):
@@ -181,13 +208,6 @@ def test_web_search_syntax_excludes_and_quotes_without_typo_matches(profiles):
     assert slugs(Occupation.objects.search('"field crews"')) == ["distribution-system-operator"]
 
 
-@postgresql_only
-def test_the_headline_marks_the_matched_words_in_the_summary(profiles):
-    [operator] = [o for o in Occupation.objects.search("outages") if o.slug.startswith("dist")]
-    assert f"{HIGHLIGHT_START}outages{HIGHLIGHT_STOP}" in operator.headline
-
-
-@postgresql_only
 def test_the_index_highlights_matches_safely(client, make_occupation):
     make_occupation(
         title="Grid Analyst",

@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from occupations import enums, models
@@ -74,6 +74,10 @@ class Command(BaseCommand):
                 created += self._copy(source, copy, limit, skills, sectors)
             # One door for change: search vectors (and the SQLite index), the content version.
             content_changed(occupations=[occupation.pk for occupation in created])
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics, or the first searches scan instead of using the indexes.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             f"Demo catalogue: {len(created)} profiles, {len(skills)} skills "
             f"({copies} cop{'y' if copies == 1 else 'ies'} of O*NET)."
