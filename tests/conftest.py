@@ -8,6 +8,13 @@ from occupations.models import Occupation, Sector
 from occupations.search import update_search_vectors
 
 
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Tests write rows without the after-commit version bump, so whole-page caching would
+    show them stale pages; tests/test_caching.py turns it back on and bumps as writes do."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def sector(db):
     return Sector.objects.create(name="Energy", slug="energy")
