@@ -14,6 +14,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
@@ -104,6 +105,17 @@ def mark_public(response, changed_at):
     patch_vary_headers(response, ["Accept", "Accept-Encoding"])
 
 
+def flatten(response):
+    """What to store: status, headers and bytes (not the view's response object, whose
+    pickle carries the view's data and is slow to load)."""
+    return (response.status_code, list(response.items()), response.content)
+
+
+def rebuild(stored):
+    status, headers, content = stored
+    return HttpResponse(content, status=status, headers=dict(headers))
+
+
 def _seconds(moment):
     """HTTP dates have whole seconds; compare in whole seconds, or nothing ever matches."""
     return int(moment.timestamp()) if moment else None
@@ -128,8 +140,9 @@ class PublicCacheMiddleware:
             return response
         version, changed_at = current_content()
         key = cache_key(request, version)
-        cached = _cache_get(key)
-        if cached is not None:
+        stored = _cache_get(key)
+        if stored is not None:
+            cached = rebuild(stored)
             return get_conditional_response(
                 request,
                 etag=cached["ETag"],
@@ -141,7 +154,7 @@ class PublicCacheMiddleware:
             mark_private(response)
             return response
         mark_public(response, changed_at)
-        _cache_set(key, response, settings.PAGE_CACHE_SECONDS)
+        _cache_set(key, flatten(response), settings.PAGE_CACHE_SECONDS)
         return get_conditional_response(
             request,
             etag=response["ETag"],

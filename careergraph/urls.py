@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from occupations.feeds import RecentlyReviewedFeed
 from occupations.sitemaps import sitemap_index, sitemaps
-from occupations.views import favicon
+from occupations.views import favicon, healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +23,7 @@ urlpatterns = [
         name="robots_txt",
     ),
     path("favicon.ico", favicon, name="favicon"),
+    path("healthz", healthz, name="healthz"),
     path("feeds/recently-reviewed/", RecentlyReviewedFeed(), name="recently_reviewed_feed"),
     path("", include("occupations.urls")),
 ]

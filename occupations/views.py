@@ -4,10 +4,11 @@ from http import HTTPStatus
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, OuterRef, When
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.views.decorators.cache import never_cache
 
 from . import jsonld, search, selectors
 from .filters import OccupationFilter
@@ -418,6 +419,12 @@ def compare_occupations(occupations, dimensions):
             ),
         ],
     }
+
+
+@never_cache
+def healthz(request):
+    """For load balancers, and the benchmark's baseline: the middleware stack and "ok"."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def favicon(request):
