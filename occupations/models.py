@@ -876,7 +876,7 @@ class Matches(models.Lookup):
 
 
 class OccupationSearchEntry(models.Model):
-    """A row of SQLite's FTS5 search index (created by migration 0004 on SQLite only).
+    """A row of SQLite's FTS5 search index (created by migration 0005 on SQLite only).
 
     Unmanaged: `search.update_search_vectors` writes it; the search joins it as
     `occupation.search_entry` so one indexed lookup gives both the matches and their rank.

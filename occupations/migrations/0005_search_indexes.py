@@ -41,7 +41,7 @@ def drop_sqlite_fts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("occupations", "0003_content_version"),
+        ("occupations", "0004_occupation_slugs"),
     ]
 
     operations = [
