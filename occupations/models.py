@@ -172,8 +172,8 @@ class Source(Vocabulary):
 
 
 def band_aggregate(aggregate, field):
-    """An aggregate over the profile's salary bands as a subquery, not a join: no GROUP BY,
-    so counting a page of profiles needs no annotation, and it runs only for rows shown."""
+    """An aggregate over the profile's salary bands as a subquery, not a join: the list's
+    query needs no GROUP BY, so its count (a paginator's) skips the annotations."""
     return models.Subquery(
         SalaryBand.objects.filter(occupation=models.OuterRef("pk"))
         .order_by()
@@ -206,8 +206,7 @@ class OccupationQuerySet(models.QuerySet):
 
     def for_api_list(self):
         """The API list: `for_list()` plus the bands' currency (null when they mix currencies)."""
-        # Aggregating queries ignore Meta.ordering, so the order is explicit (the search's
-        # relevance order, applied later, replaces it).
+        # The order is explicit: the search's relevance order, applied later, replaces it.
         return (
             self.select_related("sector")
             .annotate(
