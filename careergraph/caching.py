@@ -18,7 +18,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
-from occupations.models import ContentVersion
+from occupations.changes import content_state
 
 from .compression import negotiated_encoding
 
@@ -54,12 +54,6 @@ def is_shareable(request, response):
 def _says_private(response):
     directives = response.get("Cache-Control", "").lower()
     return any(word in directives for word in ("private", "no-store", "no-cache"))
-
-
-def current_content():
-    """(version, changed_at) in one query; (0, None) before the first write."""
-    row = ContentVersion.objects.filter(pk=1).values_list("value", "changed_at").first()
-    return row or (0, None)
 
 
 def cache_key(request, version):
@@ -138,7 +132,7 @@ class PublicCacheMiddleware:
             if request.method in {"GET", "HEAD"}:
                 mark_private(response)
             return response
-        version, changed_at = current_content()
+        version, changed_at = content_state()
         key = cache_key(request, version)
         stored = _cache_get(key)
         if stored is not None:

@@ -137,8 +137,15 @@ def bump_content_version() -> int:
 
 def content_version() -> int:
     """The current content version (0 before the first write)."""
-    value = models.ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
-    return value or 0
+    return content_state()[0]
+
+
+def content_state():
+    """(content version, when it last moved) in one query; (0, None) before the first write.
+
+    What the page cache keys on (careergraph/caching.py), with its Last-Modified date."""
+    row = models.ContentVersion.objects.filter(pk=1).values_list("value", "changed_at").first()
+    return row or (0, None)
 
 
 def row_changed(row) -> None:

@@ -117,7 +117,7 @@ def write_fts_rows(occupations):
     """SQLite's FTS5 rows of occupations whose rows are loaded (no-op off SQLite)."""
     occupations = list(occupations)
     if connection.vendor == "sqlite" and occupations:
-        _update_fts_rows([occupation.pk for occupation in occupations], occupations)
+        _write_fts_rows(occupations)  # one statement: a PUT's query budget is tight
 
 
 def _update_fts_rows(occupation_ids, occupations):
@@ -125,8 +125,14 @@ def _update_fts_rows(occupation_ids, occupations):
     marks = ", ".join(["%s"] * len(occupation_ids))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", occupation_ids)  # noqa: S608
+    _write_fts_rows(occupations)
+
+
+def _write_fts_rows(occupations):
+    with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",  # noqa: S608
+            f"INSERT OR REPLACE INTO {FTS_TABLE} (rowid, title, summary, body) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s)",
             [(occupation.pk, *_weighted_texts(occupation)) for occupation in occupations],
         )
 

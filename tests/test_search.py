@@ -229,3 +229,16 @@ def test_search_and_for_list_annotations_combine(profiles):
     results = list(Occupation.objects.published().for_list().search("dispacher"))
     assert results[0].slug == "power-distributors-and-dispatchers"
     assert results[0].salary_max is None
+
+
+def test_an_api_edit_is_found_by_search_at_once(client, editor, token_header, profiles):
+    # The API's write path hands its loaded profile to content_changed (no re-read): the
+    # search index (vector or FTS5 row) must follow it there too.
+    response = client.patch(
+        "/api/v1/occupations/water-planner/",
+        {"title": "Reservoir Hydrographer"},
+        content_type="application/json",
+        **token_header(editor),
+    )
+    assert response.status_code == HTTPStatus.OK, response.json()
+    assert slugs(Occupation.objects.search("hydrographer")) == ["water-planner"]
