@@ -20,7 +20,7 @@ from .publishing import published_q
 from .registry import VOCABULARY_PAGES
 
 # Well under the protocol's 50,000, so one section page stays quick to build and to fetch.
-SECTION_LIMIT = 2000
+SECTION_LIMIT = 1000
 
 
 class SiteSitemap(Sitemap):
