@@ -148,7 +148,8 @@ class PublicCacheMiddleware:
             mark_private(response)
             return response
         mark_public(response, changed_at)
-        _cache_set(key, flatten(response), settings.PAGE_CACHE_SECONDS)
+        if request.method == "GET":  # a server may have dropped a HEAD response's body
+            _cache_set(key, flatten(response), settings.PAGE_CACHE_SECONDS)
         return get_conditional_response(
             request,
             etag=response["ETag"],

@@ -154,3 +154,11 @@ def test_each_encoding_is_cached_as_its_own_copy(client, profile):
     assert gzip_page["Content-Encoding"] == "gzip"
     assert not plain_page.has_header("Content-Encoding")
     assert client.get(INDEX, HTTP_ACCEPT_ENCODING="br").content == brotli_page.content
+
+
+def test_a_head_request_is_answered_but_never_fills_the_cache_for_gets(
+    client, profile, django_assert_num_queries
+):
+    assert client.head(INDEX).status_code == HTTPStatus.OK
+    response = client.get(INDEX)
+    assert b"Grid Dispatcher" in response.content
