@@ -3,7 +3,7 @@ from http import HTTPStatus
 
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, OuterRef, When
+from django.db.models import Case, Count, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -184,10 +184,12 @@ def vocabulary_detail(request, slug, kind):
     if vocabulary.link_model is None:
         occupations = occupations.filter(sector=term).for_list()
     else:
-        linked = vocabulary.link_model.objects.filter(
-            occupation=OuterRef("pk"), **{vocabulary.link_field: term}
+        # An uncorrelated IN: SQLite would run a correlated EXISTS once per profile through
+        # the term's index (1.6 s for a skill on 900 of 1,016 profiles).
+        linked = vocabulary.link_model.objects.filter(**{vocabulary.link_field: term})
+        occupations = occupations.filter(pk__in=linked.values("occupation_id")).select_related(
+            "sector"
         )
-        occupations = occupations.filter(Exists(linked)).select_related("sector")
     page = Paginator(occupations, TERM_OCCUPATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     groups = []
     if vocabulary.link_model is not None and page.object_list:
