@@ -886,7 +886,10 @@ class OccupationSearchEntry(models.Model):
         primary_key=True,
         db_column="rowid",
         on_delete=models.DO_NOTHING,
-        related_name="search_entry",
+        # Hidden from Occupation's fields (no accessor; revision compare and the admin walk
+        # those, and the table exists on SQLite only), yet usable in lookups.
+        related_name="+",
+        related_query_name="search_entry",
     )
     document = FullTextMatch(db_column="occupations_occupation_fts")
     # bm25 with the column weights configured in the migration (lower is better).
