@@ -93,6 +93,9 @@ MIDDLEWARE = [
     # Inside CORS, so that cross-origin readers can read their 413 and 503 too.
     "careergraph.limits.ApiBodySizeLimitMiddleware",
     "careergraph.database_outage.DatabaseOutageMiddleware",
+    # Outside compression, so a cached page is stored compressed (one copy per encoding).
+    "careergraph.caching.PublicCacheMiddleware",
+    "careergraph.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,6 +126,10 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 
+# How close a word must be to a title word to count as a typo of it (pg_trgm
+# word_similarity: "dispacher" is 0.54 of "Dispatchers").
+SEARCH_TRIGRAM_THRESHOLD = 0.5
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
@@ -145,6 +152,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE") or 10),
             "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT") or 1),
         }
+    # Typo matching uses pg_trgm's `%>` operator, which compares with this setting; set on
+    # the connection, so the trigram indexes answer without a SET per request.
+    _options["options"] = " ".join(
+        filter(
+            None,
+            [
+                _options.get("options", ""),
+                f"-c pg_trgm.word_similarity_threshold={SEARCH_TRIGRAM_THRESHOLD}",
+            ],
+        )
+    )
 
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the write lock when their transaction begins and wait up to 20 s for it,
@@ -261,6 +279,13 @@ if os.environ.get("REDIS_URL"):
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+
+# Anonymous reads are cached whole, keyed on the content version (careergraph/caching.py);
+# 0 turns that off. A CDN may hold a public page for s-maxage seconds, then serve it stale
+# while it revalidates; set s-maxage to 0 if a CDN must show every edit at once.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 60 * 60 * 24))
+PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", 60))
+PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", 30))
 
 # --- REST framework -----------------------------------------------------------------------
 

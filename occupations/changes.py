@@ -60,6 +60,7 @@ def content_changed(
             models.Occupation.objects.filter(pk=occupation.pk).update(
                 updated_at=now, **token, **derived
             )
+        search.write_fts_rows(loaded)
         unloaded = own - {occupation.pk for occupation in loaded}
         if unloaded:
             models.Occupation.objects.filter(pk__in=unloaded).update(updated_at=now, **token)
@@ -147,22 +148,34 @@ def bump_content_version() -> int:
 
 
 def content_version() -> int:
-    """The current content version (0 before the first write); the key caches use.
+    """The current content version (0 before the first write); the key caches use."""
+    return content_state()[0]
 
-    It also moves when a scheduled publish or unpublish moment passes, with no write and
-    no worker: the row keeps the next moment, and the first reader after it moves the
-    number (once, however many read at that moment) and looks up the moment after.
+
+def content_state():
+    """(content version, when it last moved) in one query; (0, None) before the first write.
+
+    What the page cache keys on (careergraph/caching.py), with its Last-Modified date. It
+    also moves when a scheduled publish or unpublish moment passes, with no write and no
+    worker: the row keeps the next moment, and the first reader after it moves the number
+    (once, however many read at that moment) and looks up the moment after.
     """
-    row = models.ContentVersion.objects.filter(pk=1).values_list("value", "next_moment").first()
+    row = (
+        models.ContentVersion.objects.filter(pk=1)
+        .values_list("value", "changed_at", "next_moment")
+        .first()
+    )
     if row is None:
-        return 0
-    value, next_moment = row
+        return (0, None)
+    value, changed_at, next_moment = row
     if next_moment is None or next_moment > timezone.now():
-        return value
+        return (value, changed_at)
     models.ContentVersion.objects.filter(pk=1, next_moment=next_moment).update(
         value=F("value") + 1, changed_at=timezone.now(), next_moment=next_scheduled_moment()
     )
-    return models.ContentVersion.objects.filter(pk=1).values_list("value", flat=True).get()
+    return tuple(
+        models.ContentVersion.objects.filter(pk=1).values_list("value", "changed_at").get()
+    )
 
 
 def row_changed(row) -> None:

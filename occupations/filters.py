@@ -7,7 +7,8 @@ input never reaches a regular expression (DRF filtering guide, ReDoS).
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+from django.urls import reverse_lazy
 from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
 
@@ -27,6 +28,7 @@ from .models import (
     Visa,
 )
 from .publishing import published_q
+from .registry import VOCABULARY_BY_MODEL
 
 
 class Sort(django_filters.ChoiceFilter):
@@ -49,13 +51,51 @@ def _linked(through_model, field, value):
     return Exists(through_model.objects.filter(occupation=OuterRef("pk"), **{field: value}))
 
 
+class TermField(forms.CharField):
+    """A shared term typed by slug or by name (any case): cleans to the record in one query.
+
+    A text field rather than a <select>, so the form stays small however many terms exist;
+    the index enhances it with suggestions (static/js/term-suggestions.js)."""
+
+    def __init__(self, *, model, **kwargs):
+        self.model = model
+        super().__init__(max_length=200, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        term = (
+            self.model.objects.filter(Q(slug=value) | Q(name__iexact=value))
+            .only("pk", "name", "slug")
+            # An exact slug wins over a name that happens to match another term.
+            .order_by(Case(When(slug=value, then=0), default=1), "pk")
+            .first()
+        )
+        if term is None:
+            name = self.model._meta.verbose_name
+            raise forms.ValidationError(f"No {name} is called “{value}”.", code="invalid_choice")
+        return term
+
+
+class TermFilter(django_filters.Filter):
+    field_class = TermField
+
+
 def _vocabulary_filter(model, label, through_model, field):
-    return django_filters.ModelChoiceFilter(
+    return TermFilter(
         label=label,
-        queryset=model.objects.only("pk", "name", "slug"),
-        to_field_name="slug",
-        empty_label=f"Any {label.lower()}",
+        model=model,
         method=lambda queryset, name, value: queryset.filter(_linked(through_model, field, value)),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "Name or address",
+                "data-suggest-url": reverse_lazy(
+                    "occupations:term_suggestions", args=[VOCABULARY_BY_MODEL[model].kind]
+                ),
+            }
+        ),
     )
 
 

@@ -172,6 +172,18 @@ class Source(Vocabulary):
 # --- Occupation ---------------------------------------------------------------------------
 
 
+def band_aggregate(aggregate, field):
+    """An aggregate over the profile's salary bands as a subquery, not a join: the list's
+    query needs no GROUP BY, so its count (a paginator's) skips the annotations."""
+    return models.Subquery(
+        SalaryBand.objects.filter(occupation=models.OuterRef("pk"))
+        .order_by()
+        .values("occupation")
+        .annotate(value=aggregate(field))
+        .values("value")
+    )
+
+
 class OccupationQuerySet(models.QuerySet):
     def published(self):
         """Profiles visitors may see (the one rule: `publishing.published_q`)."""
@@ -188,20 +200,21 @@ class OccupationQuerySet(models.QuerySet):
     def for_list(self):
         """Cards on the index and the API list: sector plus the salary range across bands."""
         return self.select_related("sector").annotate(
-            salary_min=models.Min("salary_bands__annual_min"),
-            salary_max=models.Max("salary_bands__annual_max"),
+            salary_min=band_aggregate(models.Min, "annual_min"),
+            salary_max=band_aggregate(models.Max, "annual_max"),
+            salary_currency=band_aggregate(models.Max, "currency"),
         )
 
     def for_api_list(self):
         """The API list: `for_list()` plus the bands' currency (null when they mix currencies)."""
-        # Aggregating queries ignore Meta.ordering, so the order is explicit (the search's
-        # relevance order, applied later, replaces it).
+        # The order is explicit: the search's relevance order, applied later, replaces it.
         return (
-            self.for_list()
-            .order_by("title", "pk")
+            self.select_related("sector")
             .annotate(
-                salary_currency_low=models.Min("salary_bands__currency"),
-                salary_currency_high=models.Max("salary_bands__currency"),
+                salary_min=band_aggregate(models.Min, "annual_min"),
+                salary_max=band_aggregate(models.Max, "annual_max"),
+                salary_currency_low=band_aggregate(models.Min, "currency"),
+                salary_currency_high=band_aggregate(models.Max, "currency"),
                 salary_currency=models.Case(
                     models.When(
                         salary_currency_low=F("salary_currency_high"),
@@ -211,6 +224,7 @@ class OccupationQuerySet(models.QuerySet):
                     output_field=models.CharField(),
                 ),
             )
+            .order_by("title", "pk")
         )
 
     def for_detail(self):
@@ -462,6 +476,10 @@ class AlternateTitle(OccupationChild):
     title = models.CharField(max_length=200)
 
     Meta = child_meta(*not_blank("title"))
+    # Typo matching (search.py) finds alternate titles through this index.
+    Meta.indexes = [
+        GinIndex(fields=["title"], name="alternate_title_trgm", opclasses=["gin_trgm_ops"])
+    ]
 
     def __str__(self):
         return self.title
@@ -877,3 +895,47 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"content version {self.value}"
+
+
+class FullTextMatch(models.TextField):
+    """The FTS5 table's hidden column named after the table: `<column> MATCH <query>`."""
+
+
+@FullTextMatch.register_lookup
+class Matches(models.Lookup):
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class OccupationSearchEntry(models.Model):
+    """A row of SQLite's FTS5 search index (created by migration 0005 on SQLite only).
+
+    Unmanaged: `search.update_search_vectors` writes it; the search joins it as
+    `occupation.search_entry` so one indexed lookup gives both the matches and their rank.
+    """
+
+    occupation = models.OneToOneField(
+        Occupation,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        # Hidden from Occupation's fields (no accessor; revision compare and the admin walk
+        # those, and the table exists on SQLite only), yet usable in lookups.
+        related_name="+",
+        related_query_name="search_entry",
+    )
+    document = FullTextMatch(db_column="occupations_occupation_fts")
+    # bm25 with the column weights configured in the migration (lower is better).
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "occupations_occupation_fts"
+        default_permissions = ()
+
+    def __str__(self):
+        return f"search entry of occupation {self.occupation_id}"

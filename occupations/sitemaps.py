@@ -1,23 +1,32 @@
-"""sitemap.xml: the index, every published profile and every vocabulary page in use.
+"""sitemap.xml: a sitemap index of sections (the index pages, profiles, each vocabulary).
 
-https://docs.djangoproject.com/en/5.2/ref/contrib/sitemaps/ ; without django.contrib.sites
-the host comes from the request, or from settings.SITE_URL when that is set.
+Each section is its own file, paginated at SECTION_LIMIT URLs, so no response grows with the
+catalogue (https://docs.djangoproject.com/en/5.2/ref/contrib/sitemaps/#creating-a-sitemap-index).
+Without django.contrib.sites the host comes from the request, or from settings.SITE_URL.
 """
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.db.models import Exists, Max, OuterRef
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from .models import Occupation
 from .publishing import published_q
 from .registry import VOCABULARY_PAGES
 
+# Well under the protocol's 50,000, so one section page stays quick to build and to fetch.
+SECTION_LIMIT = 1000
+
 
 class SiteSitemap(Sitemap):
     """Builds URLs on settings.SITE_URL when set (the public origin), else the request host."""
+
+    limit = SECTION_LIMIT
 
     def get_protocol(self, protocol=None):
         if settings.SITE_URL:
@@ -40,6 +49,10 @@ class OccupationSitemap(SiteSitemap):
     def lastmod(self, occupation):
         return occupation.updated_at
 
+    def get_latest_lastmod(self):
+        # Django's default walks every item; one aggregate says the same.
+        return Occupation.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
 
 LIST_PAGES = ["occupations:occupation_list", *(kind.list_url_name for kind in VOCABULARY_PAGES)]
 
@@ -50,15 +63,21 @@ class IndexSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 1.0
 
+    @cached_property
+    def latest(self):
+        return Occupation.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
     def items(self):
-        latest = Occupation.objects.published().aggregate(latest=Max("updated_at"))["latest"]
-        return [(name, latest) for name in LIST_PAGES]
+        return [(name, self.latest) for name in LIST_PAGES]
 
     def location(self, item):
         return reverse(item[0])
 
     def lastmod(self, item):
         return item[1]
+
+    def get_latest_lastmod(self):
+        return self.latest
 
 
 class VocabularySitemap(SiteSitemap):
@@ -67,9 +86,10 @@ class VocabularySitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.5
 
-    def __init__(self, model, occupation_path):
-        self.model = model
-        self.occupation_path = occupation_path
+    def __init__(self, vocabulary):
+        self.vocabulary = vocabulary
+        self.model = vocabulary.model
+        self.occupation_path = vocabulary.occupation_path
 
     def items(self):
         return (
@@ -87,12 +107,40 @@ class VocabularySitemap(SiteSitemap):
     def lastmod(self, term):
         return term.latest
 
+    def get_latest_lastmod(self):
+        """The latest update of a published profile linked to any term of this kind."""
+        vocabulary = self.vocabulary
+        if vocabulary.link_model is None:
+            linked = Occupation.objects.published().filter(sector__isnull=False)
+        else:
+            links = vocabulary.link_model.objects.filter(occupation=OuterRef("pk"))
+            linked = Occupation.objects.published().filter(Exists(links))
+        return linked.aggregate(latest=Max("updated_at"))["latest"]
+
 
 sitemaps = {
     "index": IndexSitemap,
     "occupations": OccupationSitemap,
-    **{
-        kind.page_prefix: VocabularySitemap(kind.model, kind.occupation_path)
-        for kind in VOCABULARY_PAGES
-    },
+    **{kind.page_prefix: VocabularySitemap(kind) for kind in VOCABULARY_PAGES},
 }
+
+
+@x_robots_tag
+def sitemap_index(request):
+    """sitemap.xml: every section's pages with the section's latest change.
+
+    Django's own index view takes the host from the request only; this one builds the
+    section URLs on the public origin like the sections themselves."""
+    items = []
+    for section, site in sitemaps.items():
+        site = site() if callable(site) else site
+        origin = settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
+        location = origin + reverse("sitemap_section", kwargs={"section": section})
+        latest = site.get_latest_lastmod()
+        for page in range(1, site.paginator.num_pages + 1):
+            items.append(
+                SitemapIndexItem(location if page == 1 else f"{location}?p={page}", latest)
+            )
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": items}, content_type="application/xml"
+    )

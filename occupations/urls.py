@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.occupation_list, name="occupation_list"),
     path("occupations/<slug:slug>/", views.occupation_detail, name="occupation_detail"),
     path("compare/", views.compare, name="compare"),
+    path("suggest/<str:kind>/", views.term_suggestions, name="term_suggestions"),
     *(
         route
         for prefix, kind in ((kind.page_prefix, kind.kind) for kind in VOCABULARY_PAGES)

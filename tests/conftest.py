@@ -5,6 +5,14 @@ from django.contrib.auth.models import Group
 
 from occupations import enums
 from occupations.models import Occupation, Sector
+from occupations.search import update_search_vectors
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    """Tests write rows without the after-commit version bump, so whole-page caching would
+    show them stale pages; tests/test_caching.py turns it back on and bumps as writes do."""
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture
@@ -25,7 +33,10 @@ def make_occupation(db, sector):
             "summary": "Coordinates the flow of electricity.",
             "sector": sector,
         }
-        return Occupation.objects.create(**{**defaults, **fields})
+        occupation = Occupation.objects.create(**{**defaults, **fields})
+        # As every real write path does (changes.content_changed): index it for search.
+        update_search_vectors([occupation.pk])
+        return occupation
 
     return make
 

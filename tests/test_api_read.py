@@ -368,6 +368,10 @@ FIXTURE_SLUGS = ["distribution-system-operator", "power-distributors-and-dispatc
 def energy_profiles(db):
     # The operator's profile links to the dispatchers' one: load that first.
     call_command("loaddata", "vocabulary", *reversed(FIXTURE_SLUGS), verbosity=0)
+    # loaddata writes raw rows; index them for search as bootstrap_local does.
+    from occupations.search import update_search_vectors
+
+    update_search_vectors(Occupation.objects.values_list("pk", flat=True))
 
 
 def test_both_fixture_profiles_are_listed_found_and_filtered(client, energy_profiles):

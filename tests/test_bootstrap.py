@@ -70,3 +70,25 @@ def test_first_run_records_a_revision_of_each_profile_to_revert_to(credentials_f
         ]
         # The revision holds the rows too, so a revert can restore them.
         assert versions[0].revision.version_set.count() > 10
+
+
+def test_after_the_first_run_a_misspelt_search_finds_the_dispatchers(credentials_file, client):
+    # What a new user tries after `make run`, on whichever database the suite runs on.
+    call_command("bootstrap_local")
+
+    page = client.get("/", {"q": "dispacher"}).content.decode()
+
+    assert "Power Distributors and Dispatchers" in page
+
+
+def test_a_later_run_indexes_profiles_that_are_missing_from_the_search_index(
+    credentials_file, client
+):
+    call_command("bootstrap_local")
+    Occupation.objects.filter(slug="distribution-system-operator").update(
+        title="Renamed Grid Operator"
+    )
+
+    call_command("bootstrap_local")
+
+    assert "Renamed Grid Operator" in client.get("/", {"q": "renamed"}).content.decode()

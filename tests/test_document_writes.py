@@ -72,4 +72,5 @@ def test_a_put_costs_the_same_queries_with_1_and_100_rows_per_collection(
     else:
         # SQLite caps a statement at 999 parameters, so Django splits big bulk inserts.
         assert hundred - one <= 2 * len(COLLECTIONS) + 15
-    assert one <= PUT_QUERY_LIMIT
+    # SQLite also writes its FTS5 search index row (PostgreSQL's vector rides on an UPDATE).
+    assert one <= PUT_QUERY_LIMIT + (1 if connection.vendor == "sqlite" else 0)

@@ -11,7 +11,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from occupations import enums
+from occupations import enums, sitemaps
 from occupations.feeds import FEED_LENGTH
 from occupations.models import Occupation, OccupationSkill, Skill
 
@@ -171,15 +171,39 @@ def test_json_ld_cannot_be_closed_by_a_term_name(client, site):
     assert json_ld(response)[0]["itemListElement"][2]["name"] == "</script><script>alert(1)"
 
 
-def test_sitemap_lists_published_profiles_and_vocabulary_in_use_with_lastmod(client, site):
-    Skill.objects.create(name="Unused", slug="unused")
+def sitemap_entries(client):
+    """{loc: lastmod} over every section the sitemap index lists."""
+    index = ElementTree.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
+    entries = {}
+    for section in index.iter(f"{SITEMAP}sitemap"):
+        path = section.findtext(f"{SITEMAP}loc").removeprefix("http://testserver")
+        response = client.get(path)
+        assert response.status_code == HTTPStatus.OK
+        root = ElementTree.fromstring(response.content)  # noqa: S314
+        for url in root.iter(f"{SITEMAP}url"):
+            entries[url.findtext(f"{SITEMAP}loc")] = url.findtext(f"{SITEMAP}lastmod")
+    return entries
+
+
+def test_sitemap_is_an_index_of_sections_with_their_latest_change(client, site):
     response = client.get("/sitemap.xml")
     assert response.status_code == HTTPStatus.OK
     root = ElementTree.fromstring(response.content)  # noqa: S314
-    entries = {
-        url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
-        for url in root.iter(f"{SITEMAP}url")
+    sections = {
+        item.findtext(f"{SITEMAP}loc"): item.findtext(f"{SITEMAP}lastmod")
+        for item in root.iter(f"{SITEMAP}sitemap")
     }
+    alpha = Occupation.objects.get(slug="alpha")
+    assert "http://testserver/sitemap-occupations.xml" in sections
+    assert "http://testserver/sitemap-skills.xml" in sections
+    assert sections["http://testserver/sitemap-occupations.xml"].startswith(
+        alpha.updated_at.date().isoformat()
+    )
+
+
+def test_sitemap_lists_published_profiles_and_vocabulary_in_use_with_lastmod(client, site):
+    Skill.objects.create(name="Unused", slug="unused")
+    entries = sitemap_entries(client)
     alpha = Occupation.objects.get(slug="alpha")
     assert entries["http://testserver/occupations/alpha/"] == alpha.updated_at.date().isoformat()
     assert "http://testserver/occupations/beta/" in entries
@@ -191,11 +215,19 @@ def test_sitemap_lists_published_profiles_and_vocabulary_in_use_with_lastmod(cli
     assert "http://testserver/skills/unused/" not in entries
 
 
+def test_big_sitemap_sections_are_paginated(client, site, monkeypatch):
+    monkeypatch.setattr(sitemaps.OccupationSitemap, "limit", 1)
+    index = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/sitemap-occupations.xml?p=2" in index
+    assert client.get("/sitemap-occupations.xml?p=2").status_code == HTTPStatus.OK
+
+
 def test_sitemap_uses_the_configured_public_origin(client, site, settings):
     settings.SITE_URL = "https://careers.example"
+    assert b"https://careers.example/sitemap-occupations.xml" in client.get("/sitemap.xml").content
     assert (
         b"<loc>https://careers.example/occupations/alpha/</loc>"
-        in client.get("/sitemap.xml").content
+        in client.get("/sitemap-occupations.xml").content
     )
 
 
@@ -205,10 +237,14 @@ def test_sitemap_query_count_is_constant(client, make_occupation, django_assert_
     for _ in range(count):
         occupation = make_occupation(status=PUBLISHED)
         OccupationSkill.objects.create(occupation=occupation, skill=skill, group="technical")
-    # the index's latest change, then a count per section plus a page for each non-empty
-    # one (occupations, sectors, skills): 1 + 7 + 3
-    with django_assert_num_queries(11):
+    # the list pages' latest change, then for profiles and each of the 6 vocabularies: the
+    # section's latest change and its page count
+    with django_assert_num_queries(15):
         client.get("/sitemap.xml")
+    with django_assert_num_queries(2):  # the count, then the page of URLs
+        client.get("/sitemap-skills.xml")
+    with django_assert_num_queries(2):
+        client.get("/sitemap-occupations.xml")
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_admin_and_api(client):

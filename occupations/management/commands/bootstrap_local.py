@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from occupations.models import Occupation
+from occupations.search import update_search_vectors
 
 FIXTURES = ["vocabulary", "power-distributors-and-dispatchers", "distribution-system-operator"]
 CREDENTIALS_FILE = settings.BASE_DIR / ".local-admin-credentials"
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             # (occupations/management/commands/loaddata.py).
             call_command("loaddata", *FIXTURES, verbosity=0)
             self.stdout.write(f"Loaded the demo profiles ({', '.join(FIXTURES)}).")
+        else:
+            # A database made before the search index existed: index what it holds.
+            update_search_vectors(Occupation.objects.values_list("pk", flat=True))
         self._ensure_admin()
 
     def _ensure_admin(self):
