@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "occupations",
+    "imports",
 ]
 
 MIDDLEWARE = [

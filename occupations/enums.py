@@ -33,6 +33,7 @@ class SkillGroup(models.TextChoices):
     TO_BUILD = "to_build", "Skills to build (next 5 years)"
     AI_AUGMENTED = "ai_augmented", "Augmented by AI"
     MENTIONED = "mentioned", "Named in the narrative"
+    TECHNOLOGY = "technology", "Technology skills (O*NET)"
 
 
 class QualificationKind(models.TextChoices):
@@ -84,3 +85,24 @@ class RelationKind(models.TextChoices):
     SPECIALISATION = "specialisation", "Specialisation of"
     ADVANCEMENT = "advancement", "Advancement to"
     SIMILAR = "similar", "Similar to"
+
+
+class RelatednessTier(models.TextChoices):
+    """O*NET's Related Occupations tiers, most related first."""
+
+    PRIMARY_SHORT = "primary_short", "Primary (short list)"
+    PRIMARY_LONG = "primary_long", "Primary (long list)"
+    SUPPLEMENTAL = "supplemental", "Supplemental"
+
+
+class TaskType(models.TextChoices):
+    CORE = "core", "Core"
+    SUPPLEMENTAL = "supplemental", "Supplemental"
+
+
+class ExposureLabel(models.TextChoices):
+    """A task's exposure to LLMs (Eloundou et al., "GPTs are GPTs", 2023)."""
+
+    E0 = "E0", "E0: no exposure"
+    E1 = "E1", "E1: direct exposure (an LLM alone halves the time)"
+    E2 = "E2", "E2: exposure with software built on an LLM"
