@@ -9,6 +9,7 @@ import csv
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from zipfile import BadZipFile
 
 from .tabular import ImportFileError, check_header, parse_decimal
 
@@ -73,7 +74,7 @@ def _xlsx_rows(path):
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
         raise ImportFileError(path, f"not a readable .xlsx workbook ({error})") from error
     try:
         yield from workbook.worksheets[0].iter_rows(values_only=True)

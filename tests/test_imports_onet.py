@@ -277,7 +277,8 @@ def test_a_dry_run_reports_the_real_runs_changes_and_writes_nothing(seeded):
     assert {c.key: c.model.objects.count() for c in COLLECTIONS} == counts
     assert Occupation.objects.count() == 2
     assert not Skill.objects.filter(unspsc_code__gt="").exists()
-    assert not ImportRun.objects.exists() and not ImportSnapshot.objects.exists()
+    assert not ImportRun.objects.exists()
+    assert not ImportSnapshot.objects.exists()
     assert not Version.objects.exists()
     real = run_import()
     assert dry.counts() == real.counts()
