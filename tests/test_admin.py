@@ -155,6 +155,10 @@ def fill_profile(occupation, rows):
         models.OccupationGrowthArea: lambda i: {"growth_area": growth_areas[i]},
         models.OccupationGlossaryTerm: lambda i: {"term": terms[i]},
         models.RelatedOccupation: lambda i: {"related": others[i], "kind": "similar"},
+        models.Task: lambda i: {"text": f"Task {i}", "onet_task_id": i + 1},
+        models.WageStatistic: lambda i: {"soc_code": "51-8012", "release": f"May {2020 + i}"},
+        models.EducationLevelShare: lambda i: {"category": i + 1, "level": f"L{i}", "share": 5},
+        models.AIExposureScore: lambda i: {"gpt4_beta": "0.5"},
     }
     for model, fields in per_row.items():
         model.objects.bulk_create(

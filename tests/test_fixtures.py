@@ -106,7 +106,9 @@ def test_loading_the_fixtures_twice_leaves_every_count_unchanged():
     call_command("loaddata", *FIXTURES, verbosity=0)
 
     assert row_counts() == first
-    assert all(first.values()), {name: n for name, n in first.items() if not n}
+    # The seed predates the importers; what only they fill is not part of it.
+    empty = {name for name, n in first.items() if not n}
+    assert empty == {"JobZone", "Task", "WageStatistic", "EducationLevelShare", "AIExposureScore"}
     assert first["Occupation"] == 2
 
 
