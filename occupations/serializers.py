@@ -241,6 +241,8 @@ class OccupationDocumentSerializer(CollectionFields):
             "code",
             "code_classification",
             "code_source",
+            "onet_soc_code",
+            "job_zone",
             "sector",
             "sector_name",
             "summary",
@@ -445,7 +447,14 @@ class SkillSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = models.Skill
-        fields = [*VOCABULARY_FIELDS, "kind", "occupations"]
+        fields = [
+            *VOCABULARY_FIELDS,
+            "kind",
+            "hot_technology",
+            "unspsc_code",
+            "unspsc_title",
+            "occupations",
+        ]
 
 
 class QualificationSerializer(serializers.ModelSerializer):
