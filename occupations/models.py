@@ -960,7 +960,11 @@ class EducationLevelShare(OccupationChild):
     category = models.PositiveSmallIntegerField(help_text="O*NET's category number, 1 to 12.")
     level = models.CharField(max_length=200)
     share = models.DecimalField(
-        "share of workers (%)", max_digits=5, decimal_places=2, help_text="0 to 100."
+        "share of workers (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="0 to 100.",
     )
 
     Meta = child_meta(
@@ -978,7 +982,14 @@ class EducationLevelShare(OccupationChild):
 
 
 def _exposure_share(label):
-    return models.DecimalField(label, max_digits=4, decimal_places=3, null=True, blank=True)
+    return models.DecimalField(
+        label,
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
 
 
 class AIExposureScore(OccupationChild):
