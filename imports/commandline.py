@@ -10,9 +10,9 @@ from .services import ImportOptions
 from .tabular import ImportFileError
 
 
-def terminal_progress(stream):
-    """A tqdm bar factory when `stream` is a terminal, else None (logs stay clean)."""
-    if not stream.isatty():
+def terminal_progress(on_terminal):
+    """A tqdm bar factory when the output is a terminal, else None (logs stay clean)."""
+    if not on_terminal:
         return None
 
     def bar(total):
@@ -51,7 +51,7 @@ class ImportCommand(BaseCommand):
             user=account,
             publish=publish,
             dry_run=dry_run,
-            progress=terminal_progress(self.stdout._out),
+            progress=terminal_progress(self.stdout.isatty()),
         )
         try:
             report = type(self).importer(options)
