@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from imports.models import ImportRun
 from imports.services import ImportOptions, import_onet
@@ -38,3 +39,28 @@ def test_an_import_run_shows_its_report_and_cannot_be_edited_added_or_deleted(
     assert 'name="_save"' not in html
     assert add.status_code == HTTPStatus.FORBIDDEN
     assert delete.status_code == HTTPStatus.FORBIDDEN
+
+
+@pytest.mark.parametrize("runs", [1, 3])
+def test_the_run_list_query_count_does_not_grow_with_runs(
+    superuser_client, superuser, runs, django_assert_num_queries
+):
+    for number in range(runs):
+        ImportRun.objects.create(
+            source="oews",
+            release=f"May {2020 + number}",
+            started_by=superuser,
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+            input_path="national.xlsx",
+            counts={"created": 1, "updated": 2},
+        )
+    url = reverse("admin:imports_importrun_changelist")
+    superuser_client.get(url)  # warm the per-process caches
+
+    # Session, user, the changelist's two counts, one page of runs with their users, and the
+    # release filter's choices.
+    with django_assert_num_queries(6):
+        response = superuser_client.get(url)
+
+    assert response.status_code == HTTPStatus.OK
