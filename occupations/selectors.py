@@ -459,7 +459,10 @@ def profile_context(occupation, *, include_drafts):
         ),
     ]
     page["onet_attribution"] = bool(
-        tasks or education_levels or occupation.job_zone or occupation.onet_soc_code
+        tasks
+        or education_levels
+        or occupation.job_zone
+        or any(link.relatedness_tier for link in outgoing)
     )
     page["toc"] = [{"anchor": anchor, "label": label} for anchor, label, shown in sections if shown]
     page["shown"] = {anchor for anchor, _label, shown in sections if shown}
