@@ -215,6 +215,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AIImpactKindEnum": "occupations.enums.AIImpactKind",
         "CodeClassificationEnum": "occupations.enums.CodeClassification",
+        "ExposureLabelEnum": "occupations.enums.ExposureLabel",
         "FitKindEnum": "occupations.enums.FitKind",
         "ItemListKindEnum": "occupations.enums.ItemListKind",
         "QualificationGroupEnum": "occupations.enums.QualificationGroup",

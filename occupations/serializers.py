@@ -274,7 +274,7 @@ class OccupationDocumentSerializer(CollectionFields):
         # The publishing rule sets published_at (`publishing.status_transition`).
         read_only_fields = ["created_at", "updated_at", "published_at"]
         # Uniqueness (and every other model rule) is checked by the service's full_clean().
-        extra_kwargs = {"slug": {"validators": []}}
+        extra_kwargs = {"slug": {"validators": []}, "onet_soc_code": {"validators": []}}
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_public_url(self, occupation):
