@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy audit lighthouse benchmark load-test clean
+.PHONY: run test lint format check-deploy audit lighthouse benchmark load-test import-onet benchmark-imports clean
 
 # The development environment: production dependencies plus the test and CI tools. A
 # production install takes requirements.lock alone (README, "Dependencies").
@@ -56,6 +56,19 @@ benchmark: $(BIN)/.installed
 # profile's related occupations PATCHed in parallel (needs PostgreSQL on 127.0.0.1:5432).
 load-test: $(BIN)/.installed
 	$(BIN)/python scripts/api_load_test.py
+
+# The whole O*NET 27.0 catalogue, BLS OEWS May 2023 wages and AI exposure (docs/imports.md).
+# Re-runnable: editors' changes are kept. Add IMPORT_ARGS=--publish to publish new profiles.
+EXTERNAL_DATA ?= ../shared/external-data
+import-onet: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py import_onet "$(EXTERNAL_DATA)/onet-27.0-full" $(IMPORT_ARGS)
+	$(BIN)/python manage.py import_oews "$(EXTERNAL_DATA)/bls-oews-2023-full/national_M2023_dl.xlsx" $(IMPORT_ARGS)
+	$(BIN)/python manage.py import_ai_exposure "$(EXTERNAL_DATA)/gpts-are-gpts" $(IMPORT_ARGS)
+
+# Time, rows/s and peak memory of the three imports on a fresh PostgreSQL database.
+benchmark-imports: $(BIN)/.installed
+	$(BIN)/python scripts/benchmark_imports.py --data "$(EXTERNAL_DATA)"
 
 clean:
 	rm -rf $(VENV) staticfiles

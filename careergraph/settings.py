@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "occupations",
+    "imports",
     "editorial",
 ]
 
@@ -335,6 +336,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AIImpactKindEnum": "occupations.enums.AIImpactKind",
         "CodeClassificationEnum": "occupations.enums.CodeClassification",
+        "ExposureLabelEnum": "occupations.enums.ExposureLabel",
         "FitKindEnum": "occupations.enums.FitKind",
         "ItemListKindEnum": "occupations.enums.ItemListKind",
         "QualificationGroupEnum": "occupations.enums.QualificationGroup",

@@ -33,6 +33,7 @@ class SkillGroup(models.TextChoices):
     TO_BUILD = "to_build", "Skills to build (next 5 years)"
     AI_AUGMENTED = "ai_augmented", "Augmented by AI"
     MENTIONED = "mentioned", "Named in the narrative"
+    TECHNOLOGY = "technology", "Technology skills (O*NET)"
 
 
 class QualificationKind(models.TextChoices):
@@ -84,3 +85,49 @@ class RelationKind(models.TextChoices):
     SPECIALISATION = "specialisation", "Specialisation of"
     ADVANCEMENT = "advancement", "Advancement to"
     SIMILAR = "similar", "Similar to"
+
+
+class RelatednessTier(models.TextChoices):
+    """O*NET's Related Occupations tiers, most related first."""
+
+    PRIMARY_SHORT = "primary_short", "Primary (short list)"
+    PRIMARY_LONG = "primary_long", "Primary (long list)"
+    SUPPLEMENTAL = "supplemental", "Supplemental"
+
+
+class TaskType(models.TextChoices):
+    CORE = "core", "Core"
+    SUPPLEMENTAL = "supplemental", "Supplemental"
+
+
+class ExposureLabel(models.TextChoices):
+    """A task's exposure to LLMs (Eloundou et al., "GPTs are GPTs", 2023)."""
+
+    E0 = "E0", "E0: no exposure"
+    E1 = "E1", "E1: direct exposure (an LLM alone halves the time)"
+    E2 = "E2", "E2: exposure with software built on an LLM"
+
+
+class EducationLevel(models.IntegerChoices):
+    """O*NET's Required Level of Education categories (scale RL of element 2.D.1)."""
+
+    LESS_THAN_HIGH_SCHOOL = 1, "Less than a high school diploma"
+    HIGH_SCHOOL = 2, "High school diploma"
+    POST_SECONDARY_CERTIFICATE = 3, "Post-secondary certificate"
+    SOME_COLLEGE = 4, "Some college courses"
+    ASSOCIATES = 5, "Associate's degree"
+    BACHELORS = 6, "Bachelor's degree"
+    POST_BACCALAUREATE_CERTIFICATE = 7, "Post-baccalaureate certificate"
+    MASTERS = 8, "Master's degree"
+    POST_MASTERS_CERTIFICATE = 9, "Post-master's certificate"
+    FIRST_PROFESSIONAL = 10, "First professional degree"
+    DOCTORAL = 11, "Doctoral degree"
+    POST_DOCTORAL = 12, "Post-doctoral training"
+
+
+class JobZoneNumber(models.IntegerChoices):
+    ONE = 1, "1: little or no preparation"
+    TWO = 2, "2: some preparation"
+    THREE = 3, "3: medium preparation"
+    FOUR = 4, "4: considerable preparation"
+    FIVE = 5, "5: extensive preparation"

@@ -14,6 +14,8 @@ from django.utils.functional import cached_property
 
 from . import enums
 from .models import (
+    AIExposureScore,
+    EducationLevelShare,
     EducationStep,
     GrowthArea,
     Occupation,
@@ -26,6 +28,7 @@ from .models import (
     Sector,
     Skill,
     Visa,
+    WageStatistic,
 )
 from .publishing import published_q
 from .registry import VOCABULARY_BY_MODEL
@@ -42,6 +45,9 @@ SORT_CHOICES = [
     ("title", "Title (A–Z)"),
     ("salary", "Highest salary"),
     ("rating", "Highest rating"),
+    ("median_wage", "Highest median wage (BLS)"),
+    ("job_zone", "Most preparation needed (Job Zone)"),
+    ("ai_exposure", "Most exposed to AI (GPT-4 beta)"),
     ("reviewed", "Recently reviewed"),
 ]
 
@@ -124,6 +130,15 @@ class EducationStageChoices(BaseChoiceIterator):
         return self
 
 
+def _top_education():
+    """Subquery: the category most of the outer profile's workers hold (ties: the lower)."""
+    return (
+        EducationLevelShare.objects.filter(occupation=OuterRef("pk"))
+        .order_by("-share", "category")
+        .values("category")[:1]
+    )
+
+
 class OccupationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
@@ -149,6 +164,28 @@ class OccupationFilter(django_filters.FilterSet):
     education = django_filters.ChoiceFilter(
         label="Education stage", method="filter_education", empty_label="Any education"
     )
+    median_wage_min = django_filters.NumberFilter(
+        label="Median wage at least (USD a year, BLS)",
+        method="filter_median_wage_min",
+        min_value=0,
+        widget=forms.NumberInput(attrs={"step": 1000, "min": 0, "inputmode": "numeric"}),
+    )
+    job_zone = django_filters.ChoiceFilter(
+        label="Job Zone", choices=enums.JobZoneNumber.choices, empty_label="Any Job Zone"
+    )
+    education_level = django_filters.ChoiceFilter(
+        label="Most common education (O*NET)",
+        choices=enums.EducationLevel.choices,
+        method="filter_education_level",
+        empty_label="Any level",
+    )
+    ai_exposure_min = django_filters.NumberFilter(
+        label="AI exposure at least (GPT-4 beta, 0 to 1)",
+        method="filter_ai_exposure_min",
+        min_value=0,
+        max_value=1,
+        widget=forms.NumberInput(attrs={"step": 0.05, "min": 0, "max": 1}),
+    )
     qualification = _vocabulary_filter(
         Qualification, "Qualification", OccupationQualification, "qualification"
     )
@@ -167,6 +204,10 @@ class OccupationFilter(django_filters.FilterSet):
             "ai_outlook",
             "salary_min",
             "education",
+            "median_wage_min",
+            "job_zone",
+            "education_level",
+            "ai_exposure_min",
             "qualification",
             "visa",
             "skill",
@@ -191,6 +232,23 @@ class OccupationFilter(django_filters.FilterSet):
     def filter_education(self, queryset, name, value):
         return queryset.filter(_linked(EducationStep, "stage__iexact", value))
 
+    def filter_median_wage_min(self, queryset, name, value):
+        # A top-coded median ("#": at least $239,200) is above any figure a visitor types.
+        wages = WageStatistic.objects.filter(occupation=OuterRef("pk")).filter(
+            Q(annual_median__gte=value) | Q(special_values__annual_median="#")
+        )
+        return queryset.filter(Exists(wages))
+
+    def filter_education_level(self, queryset, name, value):
+        return queryset.annotate(top_education=Subquery(_top_education())).filter(
+            top_education=value
+        )
+
+    def filter_ai_exposure_min(self, queryset, name, value):
+        return queryset.filter(
+            Exists(AIExposureScore.objects.filter(occupation=OuterRef("pk"), gpt4_beta__gte=value))
+        )
+
     def sort_by(self, queryset, name, value):
         if value == Sort.RELEVANCE:
             return queryset
@@ -203,6 +261,18 @@ class OccupationFilter(django_filters.FilterSet):
             return queryset.annotate(
                 top_salary=Subquery(top_salary.values("annual_max")[:1])
             ).order_by(F("top_salary").desc(nulls_last=True), "title", "pk")
+        if value == "median_wage":
+            medians = WageStatistic.objects.filter(occupation=OuterRef("pk")).order_by("-release")
+            return queryset.annotate(
+                median_wage=Subquery(medians.values("annual_median")[:1])
+            ).order_by(F("median_wage").desc(nulls_last=True), "title", "pk")
+        if value == "job_zone":
+            return queryset.order_by(F("job_zone").desc(nulls_last=True), "title", "pk")
+        if value == "ai_exposure":
+            scores = AIExposureScore.objects.filter(occupation=OuterRef("pk")).order_by("order")
+            return queryset.annotate(ai_exposure=Subquery(scores.values("gpt4_beta")[:1])).order_by(
+                F("ai_exposure").desc(nulls_last=True), "title", "pk"
+            )
         if value == "rating":
             return queryset.order_by(F("overall_rating").desc(nulls_last=True), "title", "pk")
         return queryset.order_by(F("last_reviewed").desc(nulls_last=True), "title", "pk")

@@ -58,6 +58,31 @@ def _once(listed, credentials):
     return new
 
 
+# schema.org's percentile properties, from the BLS annual figures; a top-coded or
+# unavailable figure is left out rather than written as a number.
+PERCENTILES = {
+    "percentile10": "annual_p10",
+    "percentile25": "annual_p25",
+    "median": "annual_median",
+    "percentile75": "annual_p75",
+    "percentile90": "annual_p90",
+}
+
+
+def _wage_distribution(statistic):
+    distribution = {
+        "@type": "MonetaryAmountDistribution",
+        "name": f"BLS OEWS {statistic.release}, United States",
+        "currency": "USD",
+        "duration": "P1Y",
+    }
+    for key, name in PERCENTILES.items():
+        value = getattr(statistic, name)
+        if value is not None:
+            distribution[key] = value
+    return distribution
+
+
 def occupation_node(occupation, *, page_url):
     """The schema.org Occupation for one profile."""
     qualifications = list(occupation.occupation_qualifications.all())
@@ -93,6 +118,7 @@ def occupation_node(occupation, *, page_url):
         }
         for band in occupation.salary_bands.all()
     ]
+    salaries += [_wage_distribution(statistic) for statistic in occupation.wage_statistics.all()]
     if salaries:
         node["estimatedSalary"] = salaries
     # A credential is listed once, under the first list that names it: a profile may give a

@@ -102,6 +102,13 @@ class Skill(Vocabulary):
     kind = models.CharField(
         max_length=20, choices=enums.SkillKind.choices, default=enums.SkillKind.TECHNICAL
     )
+    hot_technology = models.BooleanField(
+        default=False, help_text="O*NET's Hot Technology flag: frequently named in job postings."
+    )
+    unspsc_code = models.CharField(
+        "UNSPSC commodity code", max_length=8, blank=True, help_text="e.g. 43232306"
+    )
+    unspsc_title = models.CharField("UNSPSC commodity", max_length=200, blank=True)
 
     def get_absolute_url(self):
         return reverse("occupations:skill_detail", args=[self.slug])
@@ -154,6 +161,32 @@ class RatingDimension(Vocabulary):
 
     class Meta(Vocabulary.Meta):
         ordering = ["position", "name"]
+
+
+class JobZone(models.Model):
+    """O*NET's reference meaning of a Job Zone (how much preparation an occupation needs)."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    experience = models.TextField(blank=True)
+    education = models.TextField(blank=True)
+    job_training = models.TextField(blank=True)
+    examples = models.TextField(blank=True)
+    svp_range = models.CharField("SVP range", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=5),
+                name="%(app_label)s_%(class)s_number_between_1_and_5",
+                violation_error_message="A Job Zone is numbered 1 to 5.",
+            ),
+            *not_blank("name"),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class Source(Vocabulary):
@@ -296,6 +329,23 @@ class Occupation(models.Model):
         related_name="+",
         help_text="Where the code assignment comes from, when it is not the profile's own source.",
     )
+    # The importers' identity: a profile IS this O*NET occupation (a profile merely classified
+    # under the code, like an alternate title with its own page, leaves it empty).
+    onet_soc_code = models.CharField(
+        "O*NET-SOC code",
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[occupation_code_validator],
+        help_text="Set when this profile is that O*NET occupation; imports match on it.",
+    )
+    job_zone = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="O*NET Job Zone, 1 (little preparation) to 5 (extensive preparation).",
+    )
     sector = models.ForeignKey(
         Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="occupations"
     )
@@ -397,6 +447,11 @@ class Occupation(models.Model):
             ),
             score_in_range("overall_rating"),
             models.CheckConstraint(
+                condition=Q(job_zone__isnull=True) | Q(job_zone__gte=1, job_zone__lte=5),
+                name="%(app_label)s_%(class)s_job_zone_between_1_and_5",
+                violation_error_message="A Job Zone is numbered 1 to 5.",
+            ),
+            models.CheckConstraint(
                 condition=Q(publish_at__isnull=True)
                 | Q(unpublish_at__isnull=True)
                 | Q(unpublish_at__gt=F("publish_at")),
@@ -474,6 +529,7 @@ def _occupation_fk(related_name):
 class AlternateTitle(OccupationChild):
     occupation = _occupation_fk("alternate_titles")
     title = models.CharField(max_length=200)
+    short_title = models.CharField(max_length=100, blank=True, help_text='e.g. "DSO"')
 
     Meta = child_meta(*not_blank("title"))
     # Typo matching (search.py) finds alternate titles through this index.
@@ -837,6 +893,12 @@ class RelatedOccupation(OccupationChild):
     )
     kind = models.CharField(max_length=20, choices=enums.RelationKind.choices)
     note = models.TextField(blank=True)
+    relatedness_tier = models.CharField(
+        max_length=20, choices=enums.RelatednessTier.choices, blank=True
+    )
+    relatedness_rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="O*NET's index: 1 is the most related."
+    )
 
     Meta = child_meta(
         models.CheckConstraint(
@@ -853,6 +915,164 @@ class RelatedOccupation(OccupationChild):
 
     def __str__(self):
         return f"{self.occupation} → {self.related or self.related_title}"
+
+
+# --- Imported statistics and task lists -----------------------------------------------------
+
+
+def share_between(field, low, high):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        name=f"%(app_label)s_%(class)s_{field}_between_{low}_and_{high}",
+        violation_error_message=f"{field.replace('_', ' ').capitalize()} must be {low} to {high}.",
+    )
+
+
+class Task(OccupationChild):
+    """A task the occupation performs, with its exposure to LLMs."""
+
+    occupation = _occupation_fk("tasks")
+    onet_task_id = models.PositiveIntegerField("O*NET task ID", null=True, blank=True)
+    text = models.TextField()
+    task_type = models.CharField(max_length=20, choices=enums.TaskType.choices, blank=True)
+    exposure_human = models.CharField(
+        "AI exposure (human rating)", max_length=2, choices=enums.ExposureLabel.choices, blank=True
+    )
+    exposure_gpt4 = models.CharField(
+        "AI exposure (GPT-4 rating)", max_length=2, choices=enums.ExposureLabel.choices, blank=True
+    )
+
+    Meta = child_meta(
+        *not_blank("text"),
+        models.UniqueConstraint(
+            fields=["occupation", "onet_task_id"],
+            name="%(app_label)s_%(class)s_one_per_onet_task",
+            violation_error_message="This O*NET task is already listed for the occupation.",
+        ),
+    )
+
+    def __str__(self):
+        return self.text[:80]
+
+
+# Wage figures BLS publishes, each as hourly (Decimal) and annual (whole dollars).
+WAGE_MEASURES = ("mean", "p10", "p25", "median", "p75", "p90")
+
+
+def _hourly(label):
+    return models.DecimalField(
+        f"hourly {label}", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+
+
+def _annual(label):
+    return models.PositiveIntegerField(f"annual {label}", null=True, blank=True)
+
+
+class WageStatistic(OccupationChild):
+    """One release of BLS OEWS national wage estimates for the occupation's SOC code.
+
+    An empty figure is explained by `special_values` (BLS's own symbols, per field name):
+    "#" top-coded (at least $115.00 an hour or $239,200 a year), "*" wage not available,
+    "**" employment not available. They are never stored as numbers.
+    """
+
+    occupation = _occupation_fk("wage_statistics")
+    soc_code = models.CharField("SOC code", max_length=7, validators=[occupation_code_validator])
+    release = models.CharField(max_length=40, help_text='e.g. "May 2023"')
+    employment = models.PositiveIntegerField(null=True, blank=True)
+    hourly_mean = _hourly("mean")
+    hourly_p10 = _hourly("10th percentile")
+    hourly_p25 = _hourly("25th percentile")
+    hourly_median = _hourly("median")
+    hourly_p75 = _hourly("75th percentile")
+    hourly_p90 = _hourly("90th percentile")
+    annual_mean = _annual("mean")
+    annual_p10 = _annual("10th percentile")
+    annual_p25 = _annual("25th percentile")
+    annual_median = _annual("median")
+    annual_p75 = _annual("75th percentile")
+    annual_p90 = _annual("90th percentile")
+    special_values = models.JSONField(default=dict, blank=True)
+
+    Meta = child_meta(
+        *not_blank("release"),
+        models.UniqueConstraint(
+            fields=["occupation", "release"],
+            name="%(app_label)s_%(class)s_one_per_release",
+            violation_error_message="This release is already listed for the occupation.",
+        ),
+    )
+
+    def __str__(self):
+        return f"{self.soc_code} wages, {self.release}"
+
+
+class EducationLevelShare(OccupationChild):
+    """What share of workers say a level of education is required (O*NET category RL)."""
+
+    occupation = _occupation_fk("education_levels")
+    category = models.PositiveSmallIntegerField(help_text="O*NET's category number, 1 to 12.")
+    level = models.CharField(max_length=200)
+    share = models.DecimalField(
+        "share of workers (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="0 to 100.",
+    )
+
+    Meta = child_meta(
+        *not_blank("level"),
+        share_between("share", 0, 100),
+        models.UniqueConstraint(
+            fields=["occupation", "category"],
+            name="%(app_label)s_%(class)s_one_per_category",
+            violation_error_message="This education level is already listed for the occupation.",
+        ),
+    )
+
+    def __str__(self):
+        return f"{self.level}: {self.share}%"
+
+
+def _exposure_share(label):
+    return models.DecimalField(
+        label,
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+
+
+class AIExposureScore(OccupationChild):
+    """Share of the occupation's tasks exposed to LLMs (Eloundou et al., 2023), 0 to 1.
+
+    alpha = E1; beta = E1 + 0.5 × E2; gamma = E1 + E2 (see `enums.ExposureLabel`).
+    """
+
+    occupation = _occupation_fk("ai_exposure_scores")
+    gpt4_alpha = _exposure_share("GPT-4 alpha")
+    gpt4_beta = _exposure_share("GPT-4 beta")
+    gpt4_gamma = _exposure_share("GPT-4 gamma")
+    human_alpha = _exposure_share("human alpha")
+    human_beta = _exposure_share("human beta")
+    human_gamma = _exposure_share("human gamma")
+
+    Meta = child_meta(
+        *(
+            share_between(f"{rater}_{measure}", 0, 1)
+            for rater in ("gpt4", "human")
+            for measure in ("alpha", "beta", "gamma")
+        ),
+    )
+    Meta.verbose_name = "AI-exposure score"
+
+    def __str__(self):
+        return f"AI exposure of {self.occupation_id}: GPT-4 beta {self.gpt4_beta}"
 
 
 # --- Derived state --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ Adding a collection is one model plus one `Collection` entry.
 from dataclasses import dataclass, field
 
 from . import models
+from .models import WAGE_MEASURES
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ COLLECTIONS = (
     _collection(
         "alternate_titles",
         models.AlternateTitle,
-        ["order", "title", "source"],
+        ["order", "title", "short_title", "source"],
         admin_section="Identity and classification",
     ),
     _collection(
@@ -73,6 +74,12 @@ COLLECTIONS = (
         admin_section="Summary",
     ),
     _collection("duties", models.Duty, ["order", "text", "source"], admin_section="Summary"),
+    _collection(
+        "tasks",
+        models.Task,
+        ["order", "onet_task_id", "text", "task_type", "exposure_human", "exposure_gpt4", "source"],
+        admin_section="Summary",
+    ),
     _collection(
         "narrative_sections",
         models.NarrativeSection,
@@ -119,6 +126,31 @@ COLLECTIONS = (
         admin_section="AI era",
     ),
     _collection(
+        "wage_statistics",
+        models.WageStatistic,
+        [
+            "order",
+            "soc_code",
+            "release",
+            "employment",
+            *(
+                f"{period}_{measure}"
+                for period in ("hourly", "annual")
+                for measure in WAGE_MEASURES
+            ),
+            "special_values",
+            "source",
+        ],
+        admin_section="AI era",
+        admin_stacked=True,
+    ),
+    _collection(
+        "education_levels",
+        models.EducationLevelShare,
+        ["order", "category", "level", "share", "source"],
+        admin_section="AI era",
+    ),
+    _collection(
         "rating_scores",
         models.RatingScore,
         ["dimension", "score", "source"],
@@ -132,6 +164,21 @@ COLLECTIONS = (
         ["order", "kind", "title", "detail", "extent", "year", "source"],
         admin_section="AI era",
         admin_stacked=True,
+    ),
+    _collection(
+        "ai_exposure_scores",
+        models.AIExposureScore,
+        [
+            "order",
+            "gpt4_alpha",
+            "gpt4_beta",
+            "gpt4_gamma",
+            "human_alpha",
+            "human_beta",
+            "human_gamma",
+            "source",
+        ],
+        admin_section="AI era",
     ),
     _collection(
         "fit_traits",
@@ -187,7 +234,16 @@ COLLECTIONS = (
     _collection(
         "related_occupations",
         models.RelatedOccupation,
-        ["order", "kind", "related", "related_title", "note", "source"],
+        [
+            "order",
+            "kind",
+            "related",
+            "related_title",
+            "note",
+            "relatedness_tier",
+            "relatedness_rank",
+            "source",
+        ],
         related_name="related_links",
         refs={"related": models.Occupation},
         admin_section="Closing matter",

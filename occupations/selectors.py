@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from . import enums
 from .models import (
+    JobZone,
     Occupation,
     OccupationGrowthArea,
     OccupationQualification,
@@ -152,6 +153,79 @@ def salary_charts(occupation):
     return charts
 
 
+# --- Imported statistics: wages (BLS OEWS) and AI exposure (GPTs are GPTs) -----------------
+
+# BLS's top codes for May 2023 (national_M2023_dl.xlsx, "Field Descriptions").
+TOP_CODED = {"hourly": "≥ $115.00", "annual": "≥ $239,200"}
+WAGE_ROWS = (
+    ("p10", "10th percentile"),
+    ("p25", "25th percentile"),
+    ("median", "Median"),
+    ("p75", "75th percentile"),
+    ("p90", "90th percentile"),
+    ("mean", "Mean"),
+)
+
+
+def wage_figure(statistic, name):
+    """A figure as the page writes it: the amount, or what BLS's symbol says instead."""
+    value = getattr(statistic, name)
+    period = name.split("_")[0]
+    symbol = statistic.special_values.get(name)
+    if symbol == "#":
+        return f"{TOP_CODED[period]} (top-coded)"
+    if value is None:
+        return "Not available"
+    return f"${value:,.2f}" if period == "hourly" else f"${value:,}"
+
+
+@dataclass
+class WageTable:
+    statistic: object
+    rows: list  # (label, hourly, annual)
+    bars: list  # (label, text, percent of the scale) for the annual percentiles
+
+
+def wage_tables(occupation):
+    """Each release's figures for the table, and bars of the annual percentiles for the chart."""
+    tables = []
+    for statistic in occupation.wage_statistics.all():
+        rows = [
+            (label, wage_figure(statistic, f"hourly_{n}"), wage_figure(statistic, f"annual_{n}"))
+            for n, label in WAGE_ROWS
+        ]
+        amounts = [
+            statistic.annual_p90 or 0,
+            239200 if statistic.special_values.get("annual_p90") == "#" else 0,
+            *(getattr(statistic, f"annual_{n}") or 0 for n, _ in WAGE_ROWS),
+        ]
+        scale = max(amounts) or 1
+        bars = []
+        for name, label in WAGE_ROWS[:5]:
+            value = getattr(statistic, f"annual_{name}")
+            if statistic.special_values.get(f"annual_{name}") == "#":
+                bars.append((label, wage_figure(statistic, f"annual_{name}"), 100.0))
+            elif value is not None:
+                bars.append((label, wage_figure(statistic, f"annual_{name}"), value / scale * 100))
+        tables.append(WageTable(statistic=statistic, rows=rows, bars=bars))
+    return tables
+
+
+def exposure_rows(score):
+    """(measure, meaning, GPT-4 share, human share) for alpha, beta and gamma."""
+    if score is None:
+        return []
+    meanings = {
+        "alpha": "E1 only: an LLM alone can cut the time by at least half",
+        "beta": "E1 plus half of E2",
+        "gamma": "E1 plus E2: also counting software built on an LLM",
+    }
+    return [
+        (measure, meaning, getattr(score, f"gpt4_{measure}"), getattr(score, f"human_{measure}"))
+        for measure, meaning in meanings.items()
+    ]
+
+
 # --- The career graph -----------------------------------------------------------------------
 
 
@@ -275,6 +349,13 @@ def profile_context(occupation, *, include_drafts):
     education_steps = list(occupation.education_steps.all())
     visas = list(occupation.occupation_visas.all())
     growth_areas = list(occupation.occupation_growth_areas.all())
+    tasks = list(occupation.tasks.all())
+    education_levels = sorted(occupation.education_levels.all(), key=lambda row: row.category)
+    exposure = next(iter(occupation.ai_exposure_scores.all()), None)
+    wages = wage_tables(occupation)
+    job_zone = (
+        JobZone.objects.filter(number=occupation.job_zone).first() if occupation.job_zone else None
+    )
 
     page = {
         "alternate_titles": list(occupation.alternate_titles.all()),
@@ -283,6 +364,15 @@ def profile_context(occupation, *, include_drafts):
         "ratings_source": common_source(list(occupation.rating_scores.all())),
         "duties": duties,
         "duties_source": common_source(duties),
+        "tasks": tasks,
+        "tasks_source": common_source(tasks),
+        "tasks_rated": any(task.exposure_gpt4 or task.exposure_human for task in tasks),
+        "wage_tables": wages,
+        "job_zone": job_zone,
+        "education_levels": education_levels,
+        "education_levels_source": common_source(education_levels),
+        "ai_exposure": exposure,
+        "exposure_rows": exposure_rows(exposure),
         "narrative_sections": narrative_sections,
         "ai_groups": grouped(ai_items, "kind", enums.AIImpactKind.choices),
         "skill_groups": grouped(
@@ -337,11 +427,15 @@ def profile_context(occupation, *, include_drafts):
         ("key-facts", "Key facts", key_fact_tables),
         ("ratings", "Ratings", page["ratings"]),
         ("duties", "Duties and responsibilities", duties),
+        ("tasks", "Tasks", tasks),
         ("about", "About the role", narrative_sections),
         ("ai-era", "In the AI era", has_ai),
+        ("ai-exposure", "AI exposure", exposure),
         ("skills", "Skills", page["skill_groups"]),
         ("salary", "Salary", page["salary_bands"]),
+        ("wages", "Wages and employment", wages),
         ("education", "Education path", education_steps),
+        ("preparation", "Preparation", job_zone or occupation.job_zone or education_levels),
         ("qualifications", "Qualifications", page["qualification_groups"]),
         ("migration", "Migration", visas or occupation.migration_code),
         ("fit", "Who it fits", fit_traits),
@@ -364,6 +458,12 @@ def profile_context(occupation, *, include_drafts):
             sources or occupation.data_sources_note or occupation.disclaimer,
         ),
     ]
+    page["onet_attribution"] = bool(
+        tasks
+        or education_levels
+        or occupation.job_zone
+        or any(link.relatedness_tier for link in outgoing)
+    )
     page["toc"] = [{"anchor": anchor, "label": label} for anchor, label, shown in sections if shown]
     page["shown"] = {anchor for anchor, _label, shown in sections if shown}
     return page

@@ -256,6 +256,8 @@ class OccupationDocumentSerializer(CollectionFields):
             "code",
             "code_classification",
             "code_source",
+            "onet_soc_code",
+            "job_zone",
             "sector",
             "sector_name",
             "summary",
@@ -287,7 +289,7 @@ class OccupationDocumentSerializer(CollectionFields):
         # The publishing rule sets published_at (`publishing.status_transition`).
         read_only_fields = ["created_at", "updated_at", "published_at"]
         # Uniqueness (and every other model rule) is checked by the service's full_clean().
-        extra_kwargs = {"slug": {"validators": []}}
+        extra_kwargs = {"slug": {"validators": []}, "onet_soc_code": {"validators": []}}
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_public_url(self, occupation):
@@ -446,7 +448,14 @@ class SkillSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = models.Skill
-        fields = [*VOCABULARY_FIELDS, "kind", "occupations"]
+        fields = [
+            *VOCABULARY_FIELDS,
+            "kind",
+            "hot_technology",
+            "unspsc_code",
+            "unspsc_title",
+            "occupations",
+        ]
 
 
 class QualificationSerializer(serializers.ModelSerializer):

@@ -135,10 +135,31 @@ def make_rich_occupation(make_occupation, api_vocabulary):
             models.OccupationGlossaryTerm: {"term": api_vocabulary["term"]},
             models.OccupationSource: {"document": source, "note": "Pay figures."},
             models.RelatedOccupation: {"related_title": "Grid planner", "kind": "similar"},
+            models.Task: {"text": "Route current around failures.", "exposure_gpt4": "E1"},
+            models.AIExposureScore: {"gpt4_beta": "0.375", "human_beta": "0.25"},
         }
         for model, values in simple.items():
             model.objects.bulk_create(
                 model(occupation=occupation, order=order, source=source, **values)
+                for order in range(1, rows + 1)
+            )
+        # One row per release or category: numbered like the order.
+        numbered = {
+            models.WageStatistic: lambda n: {
+                "soc_code": "51-8012",
+                "release": f"May {2000 + n}",
+                "annual_median": 104750,
+                "special_values": {"annual_p90": "#"},
+            },
+            models.EducationLevelShare: lambda n: {
+                "category": n,
+                "level": f"Level {n}",
+                "share": "10.5",
+            },
+        }
+        for model, values in numbered.items():
+            model.objects.bulk_create(
+                model(occupation=occupation, order=order, source=source, **values(order))
                 for order in range(1, rows + 1)
             )
         for order in range(1, rows + 1):

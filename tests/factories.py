@@ -27,19 +27,34 @@ def shared_record(model, suffix="1"):
     return record
 
 
+def _unique_per_profile(field):
+    """Whether the model allows one row per profile for each value of the field."""
+    return any(
+        isinstance(constraint, db_models.UniqueConstraint) and field.name in constraint.fields
+        for constraint in field.model._meta.constraints
+    )
+
+
 def sample_value(field, position):
     """A value the field and the model's rules accept (position keeps rows distinct)."""
     if field.choices:
         return field.choices[0][0]
     if isinstance(field, db_models.BooleanField):
         return position % 2 == 0
+    if isinstance(field, db_models.JSONField):
+        return {}
     if isinstance(field, db_models.DecimalField):
-        return Decimal("5.5")
+        highest = [v.limit_value for v in field.validators if hasattr(v, "limit_value")]
+        return Decimal("5.5") if max(highest or [10]) >= 10 else Decimal("0.5")
     if isinstance(field, db_models.IntegerField):
         validators = [v.limit_value for v in field.validators if hasattr(v, "limit_value")]
         low = max([v for v in validators if isinstance(v, int) and v <= 2000] or [0])
-        return max(low, 1) if field.name != "order" else position
+        if field.name == "order" or _unique_per_profile(field):
+            return position
+        return max(low, 1)
     if isinstance(field, db_models.CharField | db_models.TextField):
+        if models.occupation_code_validator in field.validators:
+            return "51-8012"
         if field.max_length and field.max_length <= 3:
             return "USD"
         return f"Sample {field.verbose_name} {position}"[: field.max_length or 200]

@@ -13,8 +13,9 @@ from occupations.registry import COLLECTIONS
 pytestmark = pytest.mark.django_db
 
 # The goal of the catalogue-foundation issue: a PUT of a whole document costs at most 40
-# queries, however many rows it has.
-PUT_QUERY_LIMIT = 40
+# queries, however many rows it has — with its 19 collections. Each collection added since
+# (tasks, wages, education levels, AI exposure) costs its one INSERT.
+PUT_QUERY_LIMIT = 40 + 4
 
 
 def document_with_rows(document, rows):
@@ -34,11 +35,13 @@ def document_with_rows(document, rows):
 
 
 def _distinct(collection, n):
-    """Text that differs per row, so every row is really written."""
-    for name in ("title", "text", "question", "heading", "level", "stage", "note"):
+    """Text that differs per row, so every row is really written (and, where the model
+    allows one row per value, a value of its own)."""
+    values = {name: n for name in ("category", "onet_task_id") if name in collection.fields}
+    for name in ("title", "text", "question", "heading", "level", "stage", "release", "note"):
         if name in collection.fields:
-            return {name: f"Row {n}"}
-    return {}
+            return {**values, name: f"Row {n}"}
+    return values
 
 
 def put_queries(client, auth, occupation, rows):

@@ -177,3 +177,64 @@ def test_filters_work_on_the_for_list_queryset_and_keep_its_salary_range(pair):
     )
     [row] = filterset.qs
     assert (row.slug, row.salary_min, row.salary_max) == ("alpha", 100, 400)
+
+
+# --- Imported data: median wage, Job Zone, education level, AI exposure ---------------------
+
+
+@pytest.fixture
+def imported(db):
+    from pathlib import Path
+
+    from imports.services import ImportOptions, import_ai_exposure, import_oews, import_onet
+
+    data = Path(__file__).parent / "data"
+    import_onet(ImportOptions(path=data / "onet-27.0", release="27.0", publish=True))
+    import_oews(
+        ImportOptions(
+            path=data / "bls-oews-2023" / "national_M2023_excerpt.csv", release="May 2023"
+        )
+    )
+    import_ai_exposure(ImportOptions(path=data / "gpts-are-gpts", release="2023"))
+
+
+def imported_codes(**data):
+    filterset = OccupationFilter(data, queryset=Occupation.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    return [occupation.onet_soc_code for occupation in filterset.qs]
+
+
+def test_median_wage_filter_keeps_profiles_whose_bls_median_reaches_it(imported):
+    # Medians: 51-8011 $120,350, 51-8012 $104,750, 51-8013.03 (BLS's 51-8013 row) $97,010.
+    assert imported_codes(median_wage_min=110000) == ["51-8011.00"]
+    assert imported_codes(median_wage_min=100000, sort="title") == ["51-8011.00", "51-8012.00"]
+
+
+def test_sorting_by_median_wage_puts_profiles_without_wages_last(imported):
+    assert imported_codes(sort="median_wage") == ["51-8011.00", "51-8012.00", "51-8013.03"]
+
+
+def test_job_zone_filter_and_sort(imported):
+    assert imported_codes(job_zone=2) == ["51-8013.03"]
+    assert imported_codes(sort="job_zone")[-1] == "51-8013.03"
+
+
+def test_education_level_filter_matches_the_level_most_workers_hold(imported):
+    # 51-8012.00: 51.92 % say a high school diploma.
+    assert "51-8012.00" in imported_codes(education_level=2)
+    assert "51-8012.00" not in imported_codes(education_level=6)
+
+
+def test_ai_exposure_filter_and_sort_use_the_gpt4_beta_share(imported):
+    assert "51-8012.00" in imported_codes(ai_exposure_min="0.375")
+    assert "51-8012.00" not in imported_codes(ai_exposure_min="0.376")
+    betas = [
+        occupation.ai_exposure_scores.get().gpt4_beta
+        for occupation in Occupation.objects.filter(onet_soc_code__in=imported_codes())
+    ]
+    ranked = imported_codes(sort="ai_exposure")
+    assert len(ranked) == 3
+    assert (
+        sorted(betas, reverse=True)[0]
+        == Occupation.objects.get(onet_soc_code=ranked[0]).ai_exposure_scores.get().gpt4_beta
+    )

@@ -57,6 +57,16 @@ def content_models():
     ]
 
 
+# The seed predates the importers; what only they fill is not part of it.
+FILLED_BY_IMPORTERS_ONLY = {
+    "JobZone",
+    "Task",
+    "WageStatistic",
+    "EducationLevelShare",
+    "AIExposureScore",
+}
+
+
 def row_counts():
     return {model.__name__: model.objects.count() for model in content_models()}
 
@@ -106,7 +116,7 @@ def test_loading_the_fixtures_twice_leaves_every_count_unchanged():
     call_command("loaddata", *FIXTURES, verbosity=0)
 
     assert row_counts() == first
-    assert all(first.values()), {name: n for name, n in first.items() if not n}
+    assert {name for name, n in first.items() if not n} == FILLED_BY_IMPORTERS_ONLY
     assert first["Occupation"] == 2
 
 
@@ -715,7 +725,7 @@ def test_the_fixtures_load_in_any_order(order):
     call_command("loaddata", *order(files), verbosity=0)
 
     assert Occupation.objects.count() == 2
-    assert all(row_counts().values())
+    assert {name for name, n in row_counts().items() if not n} == FILLED_BY_IMPORTERS_ONLY
 
 
 def test_a_profile_naming_a_missing_shared_record_is_a_clear_error_and_loads_nothing():

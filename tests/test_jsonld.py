@@ -18,6 +18,7 @@ from occupations.models import (
     Qualification,
     SalaryBand,
     Skill,
+    WageStatistic,
 )
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +195,32 @@ def test_the_profile_page_embeds_the_same_structured_data(client, profile, setti
     data = json.loads(payload.group(1))
     assert node(data, "Occupation")["mainEntityOfPage"]["url"] == PAGE_URL
     assert node(data, "Occupation")["estimatedSalary"][0]["minValue"] == 55000
+
+
+def test_bls_wages_are_a_percentile_distribution_leaving_out_top_coded_figures(occupation):
+    WageStatistic.objects.create(
+        occupation=occupation,
+        soc_code="51-8012",
+        release="May 2023",
+        annual_p10=68360,
+        annual_p25=87440,
+        annual_median=104750,
+        annual_p75=122830,
+        special_values={"annual_p90": "#"},
+    )
+    profile = Occupation.objects.for_detail().get(pk=occupation.pk)
+
+    node = jsonld.occupation_node(profile, page_url=PAGE_URL)
+
+    assert node["estimatedSalary"] == [
+        {
+            "@type": "MonetaryAmountDistribution",
+            "name": "BLS OEWS May 2023, United States",
+            "currency": "USD",
+            "duration": "P1Y",
+            "percentile10": 68360,
+            "percentile25": 87440,
+            "median": 104750,
+            "percentile75": 122830,
+        }
+    ]

@@ -14,15 +14,18 @@ from django.core.management import call_command
 from occupations import enums
 from occupations.models import (
     FAQ,
+    AIExposureScore,
     AIImpactItem,
     AlternateTitle,
     CareerStep,
     Duty,
+    EducationLevelShare,
     EducationStep,
     FitTrait,
     GlossaryTerm,
     GrowthArea,
     ItemList,
+    JobZone,
     KeyFact,
     KeyFactTable,
     ListItem,
@@ -41,25 +44,32 @@ from occupations.models import (
     SalaryBand,
     Skill,
     Source,
+    Task,
     Visa,
+    WageStatistic,
 )
 
 pytestmark = pytest.mark.django_db
 
-# Anonymous visitor: the occupation with select_related (1), its 23 prefetched collections
-# (key facts and list items are nested prefetches) and one query for the career graph.
-PROFILE_QUERIES = 24
+# Anonymous visitor: the occupation with select_related (1), one query per collection (23),
+# per nested rows (facts, items) and for the incoming links, the Job Zone's meaning (1) and
+# one query for the career graph.
+PROFILE_QUERIES = 29
 
 EVERY_SECTION_HEADING = [
     "On this page",
     "Key facts",
     "Ratings",
     "Duties and responsibilities",
+    "Tasks",
     "About the role",
     "In the AI era",
+    "AI exposure",
     "Skills",
     "Salary",
+    "Wages and employment",
     "Education path",
+    "Preparation",
     "Qualifications",
     "Migration",
     "Who it fits",
@@ -333,6 +343,33 @@ def build_profile(n, sector, *, slug="rich-profile", status=enums.PublicationSta
             OccupationGrowthArea(occupation=other, order=i, growth_area=area)
             for i, area in enumerate(growth_areas)
         )
+    # What the importers fill: tasks with exposure labels, wages, education, AI exposure.
+    Occupation.objects.filter(pk=occupation.pk).update(job_zone=3, onet_soc_code="51-8012.00")
+    JobZone.objects.get_or_create(number=3, defaults={"name": "Job Zone Three: Medium"})
+    Task.objects.bulk_create(
+        Task(occupation=occupation, order=i, text=f"Task {i}", exposure_gpt4="E1", source=source)
+        for i in rows
+    )
+    WageStatistic.objects.bulk_create(
+        WageStatistic(
+            occupation=occupation,
+            order=i,
+            soc_code="51-8012",
+            release=f"May {2020 + i}",
+            annual_median=100000 + i,
+            special_values={"annual_p90": "#"},
+            source=source,
+        )
+        for i in rows
+    )
+    EducationLevelShare.objects.bulk_create(
+        EducationLevelShare(occupation=occupation, order=i, category=i + 1, level=f"L{i}", share=5)
+        for i in rows
+    )
+    AIExposureScore.objects.bulk_create(
+        AIExposureScore(occupation=occupation, order=i, gpt4_beta="0.375", source=source)
+        for i in rows
+    )
     return occupation
 
 
