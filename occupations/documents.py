@@ -132,6 +132,38 @@ def _validate_row(instance, *, path, refs, parent, unknown=(), errors):
         errors.add_django(path, error)
 
 
+def secondary_keys(collection):
+    """The collection's unique constraints per profile other than its identity, as field
+    tuples (e.g. one row per O*NET task ID)."""
+    keys = []
+    for constraint in collection.model._meta.constraints:
+        fields = tuple(getattr(constraint, "fields", ()))
+        if (
+            isinstance(constraint, db_models.UniqueConstraint)
+            and fields
+            and fields[0] == "occupation"
+            and fields[1:] != collection.identity
+            and constraint.condition is None
+        ):
+            keys.append((fields[1:], constraint.violation_error_message))
+    return keys
+
+
+def _check_secondary_keys(collection, built, errors):
+    """Rows that would break a unique constraint of the profile, as a 400 with the path."""
+    for fields, message in secondary_keys(collection):
+        seen = set()
+        for index, row in enumerate(built):
+            key = tuple(
+                getattr(row.instance, row.instance._meta.get_field(name).attname) for name in fields
+            )
+            if None in key:
+                continue  # NULLs never collide in a unique constraint
+            if key in seen:
+                errors.add(f"{collection.key}[{index}].{fields[0]}", message)
+            seen.add(key)
+
+
 def _build_rows(*, collection, rows, occupation_slug, found, errors):
     """Unsaved, validated rows of one collection (with their nested rows)."""
     built = []
@@ -186,6 +218,7 @@ def _build_rows(*, collection, rows, occupation_slug, found, errors):
                 )
                 children.append(child)
         built.append(Row(instance, children))
+    _check_secondary_keys(collection, built, errors)
     return built
 
 
@@ -304,6 +337,13 @@ def _write_collection(occupation, collection, rows, existing, existing_children)
     for row in rows:
         row.instance.occupation = occupation
     instances = [row.instance for row in rows]
+    if secondary_keys(collection):
+        # Rows matched by position could swap a second unique key (two tasks trading
+        # places) and collide mid-statement: replace the rows instead (two statements).
+        if existing:
+            collection.model.objects.filter(occupation=occupation).delete()
+        collection.model.objects.bulk_create(instances)
+        return
     _upsert(collection.model, instances, ["occupation", *collection.identity])
     (identity,) = collection.identity
     removed = existing - {_identity_of(collection, instance) for instance in instances}
