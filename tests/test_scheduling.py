@@ -69,12 +69,18 @@ def test_a_scheduled_profile_appears_at_its_moment_without_any_write(
 ):
     occupation = make_occupation(status=PUBLISHED, publish_at=timezone.now() + HOUR)
     assert client.get(occupation.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
-    assert occupation.slug not in client.get(reverse("sitemap")).content.decode()
+    assert (
+        occupation.slug
+        not in client.get(reverse("sitemap_section", args=["occupations"])).content.decode()
+    )
 
     travel(HOUR + timedelta(seconds=1))
 
     assert client.get(occupation.get_absolute_url()).status_code == HTTPStatus.OK
-    assert occupation.slug in client.get(reverse("sitemap")).content.decode()
+    assert (
+        occupation.slug
+        in client.get(reverse("sitemap_section", args=["occupations"])).content.decode()
+    )
 
 
 def test_an_expired_profile_leaves_the_site_and_the_feed_at_its_moment(
