@@ -172,9 +172,7 @@ def test_a_bug_behind_the_api_is_a_json_500_and_is_logged_with_its_traceback(url
     assert any(record.exc_info for record in caplog.records)
 
 
-# serialized_rollback: the rows data migrations made (groups, the content version) are back
-# even after another transactional test flushed them.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_write_journey_works_under_a_real_wsgi_server(
     live_server, superuser, api_vocabulary, sector
 ):
