@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from occupations import enums, models
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="row locks and deadlocks are PostgreSQL's"
     ),
