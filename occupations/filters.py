@@ -80,7 +80,12 @@ class TermField(forms.CharField):
         )
         if term is None:
             name = self.model._meta.verbose_name
-            raise forms.ValidationError(f"No {name} is called “{value}”.", code="invalid_choice")
+            # The visitor's text goes in as a parameter: a "%" in it is not a format directive.
+            raise forms.ValidationError(
+                "No %(name)s is called “%(value)s”.",
+                code="invalid_choice",
+                params={"name": name, "value": value},
+            )
         return term
 
 

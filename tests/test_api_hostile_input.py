@@ -223,3 +223,12 @@ def test_a_cross_origin_reader_can_read_the_413(client):
 
     assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("name", ["skill", "qualification", "visa", "growth_area"])
+def test_a_term_filter_with_a_percent_sign_is_a_400_naming_it(client, name):
+    """Found by schemathesis: the visitor's text was used as a format string (500)."""
+    response = client.get("/api/v1/occupations/", {name: "%4 and %s %(x)s"})
+
+    assert response.status_code == 400
+    assert "%4 and %s %(x)s" in response.json()[name][0]
