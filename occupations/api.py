@@ -562,7 +562,9 @@ class OccupationViewSet(viewsets.ModelViewSet):
                 current = self._locked() if existing else None
                 etag = self._etag(current) if current is not None else None
                 try:
-                    document = documents.document_validate(occupation=current, data=data)
+                    document = documents.document_validate(
+                        occupation=current, data=data, user=request.user
+                    )
                 except DjangoValidationError as error:
                     raise ValidationError(error.message_dict) from error
                 # Checked once the whole body is known to be valid, so a malformed request

@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -222,7 +223,9 @@ def _build_rows(*, collection, rows, occupation_slug, found, errors):
     return built
 
 
-def document_validate(*, occupation: models.Occupation | None, data: dict) -> ValidDocument:
+def document_validate(
+    *, occupation: models.Occupation | None, data: dict, user: AbstractBaseUser | None = None
+) -> ValidDocument:
     """Check a whole document (create when `occupation` is None) against every model rule.
 
     Raises one ValidationError keyed by document path; nothing is written. Scalar fields
@@ -243,7 +246,9 @@ def document_validate(*, occupation: models.Occupation | None, data: dict) -> Va
             value = found.get((OCCUPATION_REFS[name], value)) if value else None
         setattr(target, name, value)
     if "status" in values or occupation is None:
-        status_transition(target, status=target.status, previous_status=previous_status)
+        status_transition(
+            target, status=target.status, previous_status=previous_status, user=user
+        )
     try:
         target.full_clean(exclude=list(OCCUPATION_REFS), validate_constraints=False)
     except ValidationError as error:

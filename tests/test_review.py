@@ -193,3 +193,16 @@ def test_the_audit_log_query_count_does_not_grow_with_events(
     # with their actors, the date hierarchy's range and its days.
     with django_assert_num_queries(10):
         editor_client.get(url)
+
+
+def test_a_publish_through_the_api_is_audited_with_the_token_holder(
+    client, editor, occupation, token_header
+):
+    url = f"/api/v1/occupations/{occupation.slug}/"
+    response = client.patch(
+        url, {"status": "published"}, content_type="application/json", **token_header(editor)
+    )
+
+    assert response.status_code == HTTPStatus.OK, response.json()
+    event = AuditEvent.objects.get(action=AuditAction.PUBLISH)
+    assert (event.actor, event.occupation) == (editor, occupation)
