@@ -246,9 +246,7 @@ def document_validate(
             value = found.get((OCCUPATION_REFS[name], value)) if value else None
         setattr(target, name, value)
     if "status" in values or occupation is None:
-        status_transition(
-            target, status=target.status, previous_status=previous_status, user=user
-        )
+        status_transition(target, status=target.status, previous_status=previous_status, user=user)
     try:
         target.full_clean(exclude=list(OCCUPATION_REFS), validate_constraints=False)
     except ValidationError as error:
