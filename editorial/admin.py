@@ -3,8 +3,13 @@ audit log and the review requests."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import InlineAdminForm, InlineAdminFormSet
-from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
@@ -12,6 +17,9 @@ from django.urls import path
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
+from occupations import publishing
+
+from . import drafts
 from .forms import EditGuardForm, keep_their_row_changes
 from .models import AuditEvent, ReviewRequest
 from .presence import HEARTBEAT_SECONDS, presence_stamp
@@ -225,6 +233,190 @@ class ReviewAdminMixin:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return self._back_to_change_page(object_id)
+
+
+class DraftAdminMixin:
+    """For the profile's ModelAdmin: drafts of live profiles (see `drafts.py`).
+
+    A live profile's change page offers "Save as a draft"; once a draft exists the change
+    page shows and saves the draft, with a panel to preview, publish or discard it."""
+
+    def _draft_context(self, request, live, draft):
+        return {
+            "draft": draft,
+            "draft_outdated": draft is not None and draft.base_token != live.edit_token,
+            "can_save_as_draft": (
+                draft is None
+                and live.status == publishing.PUBLISHED
+                and self.has_change_permission(request, live)
+            ),
+        }
+
+    def _live_and_draft(self, request, object_id):
+        """The profile and its draft (None when there is none), in one query."""
+        queryset = self.get_queryset(request).select_related(
+            "pending_draft__created_by", "pending_draft__updated_by"
+        )
+        try:
+            live = queryset.get(pk=queryset.model._meta.pk.to_python(unquote(object_id)))
+        except (queryset.model.DoesNotExist, ValidationError, ValueError):
+            return None, None
+        try:
+            return live, live.pending_draft
+        except ObjectDoesNotExist:
+            return live, None
+
+    def get_object(self, request, object_id, from_field=None):
+        # The change page without a draft shows the record `changeform_view` just read.
+        known = getattr(request, "draft_free_record", None)
+        if known is not None and from_field is None and str(known.pk) == unquote(object_id):
+            return known
+        return super().get_object(request, object_id, from_field)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        parent_view = super().changeform_view
+        live, draft = self._live_and_draft(request, object_id) if object_id else (None, None)
+        if live is None:
+            return parent_view(request, object_id, form_url, extra_context)
+        context = {**(extra_context or {}), **self._draft_context(request, live, draft)}
+        if request.method == "POST" and (draft is not None or "_save_draft" in request.POST):
+            if not self.has_change_permission(request, live):
+                raise PermissionDenied
+            return self._draft_save(
+                request, live, lambda: parent_view(request, object_id, form_url, context)
+            )
+        if draft is None:
+            if request.method in ("GET", "HEAD"):
+                request.draft_free_record = live
+            return parent_view(request, object_id, form_url, context)
+
+        def render():
+            response = parent_view(request, object_id, form_url, context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+
+        try:
+            return drafts.with_draft_applied(live, draft, render)
+        except ValidationError as error:
+            messages.error(request, self._unusable_draft(error))
+            context["draft_unusable"] = True
+            return parent_view(request, object_id, form_url, context)
+
+    @staticmethod
+    def _unusable_draft(error):
+        return (
+            "The draft no longer fits the catalogue and is not shown: "
+            + " ".join(error.messages)
+            + " Discard it to edit the live profile."
+        )
+
+    def _draft_save(self, request, live, save):
+        request.saving_draft = True
+        try:
+            response, draft = drafts.draft_save(occupation_id=live.pk, user=request.user, save=save)
+        except ValidationError as error:
+            messages.error(request, self._unusable_draft(error))
+            return redirect(request.get_full_path())
+        if draft is None:
+            return response  # the form with its errors, or the edit guard's notice
+        messages.success(
+            request,
+            "Draft saved. Visitors still see the live profile until the draft is published.",
+        )
+        return redirect(request.get_full_path())
+
+    def message_user(self, request, *args, **kwargs):
+        # The admin's "changed successfully" would be untrue for a draft save.
+        if not getattr(request, "saving_draft", False):
+            super().message_user(request, *args, **kwargs)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/draft/preview/",
+                view(self.draft_preview_view),
+                name=f"{name}_draft_preview",
+            ),
+            path(
+                "<path:object_id>/draft/publish/",
+                view(self.draft_publish_view),
+                name=f"{name}_draft_publish",
+            ),
+            path(
+                "<path:object_id>/draft/discard/",
+                view(self.draft_discard_view),
+                name=f"{name}_draft_discard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _editable_profile(self, request, object_id):
+        live = self.get_object(request, unquote(object_id))
+        if live is None:
+            raise Http404
+        if not self.has_change_permission(request, live):
+            raise PermissionDenied
+        return live
+
+    def _to_change_page(self, live):
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", live.pk)
+
+    def draft_preview_view(self, request, object_id):
+        """The draft's public page, as visitors would see it once published (never cached,
+        never indexed); the live page is untouched."""
+        from occupations.views import profile_page
+
+        live = self._editable_profile(request, object_id)
+        draft = drafts.pending_draft(live.pk)
+        if draft is None:
+            messages.info(request, "This profile has no draft to preview.")
+            return self._to_change_page(live)
+
+        def render():
+            occupation = type(live).objects.for_detail().get(pk=live.pk)
+            return profile_page(request, occupation, draft_preview=True)
+
+        try:
+            response = drafts.with_draft_applied(live, draft, render)
+        except ValidationError as error:
+            messages.error(request, self._unusable_draft(error))
+            return self._to_change_page(live)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def draft_publish_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        live = self._editable_profile(request, object_id)
+        try:
+            drafts.draft_publish(
+                occupation_id=live.pk,
+                user=request.user,
+                overwrite=request.POST.get("overwrite") == "on",
+            )
+        except drafts.DraftOutdated:
+            messages.error(
+                request,
+                "Nothing was published: the live profile changed after this draft was "
+                "started (see its history). Check the draft, then publish it again with "
+                "“Replace the live changes” ticked, or discard it.",
+            )
+        except ValidationError as error:
+            messages.error(request, "The draft was not published: " + " ".join(error.messages))
+        else:
+            messages.success(request, "The draft is published: visitors now see it.")
+        return self._to_change_page(live)
+
+    def draft_discard_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        live = self._editable_profile(request, object_id)
+        if drafts.draft_discard(occupation_id=live.pk):
+            messages.success(request, "The draft is discarded; the live profile is unchanged.")
+        return self._to_change_page(live)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -80,3 +80,31 @@ class ReviewRequest(models.Model):
 
     def __str__(self):
         return f"Review of {self.occupation} ({self.get_status_display()})"
+
+
+class ProfileDraft(models.Model):
+    """Changes to a live profile, prepared without touching the live page (`drafts.py`).
+
+    `snapshot` is the whole profile as the editor left it (its fields and every row, in
+    Django's serialization); `base_token` is the live profile's edit token when the draft
+    was started, so publishing can tell whether the live profile changed since."""
+
+    occupation = models.OneToOneField(
+        "occupations.Occupation", on_delete=models.CASCADE, related_name="pending_draft"
+    )
+    snapshot = models.JSONField()
+    base_token = models.UUIDField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        default_permissions = ("view",)  # written by the change page's draft buttons only
+
+    def __str__(self):
+        return f"Draft of {self.occupation}"

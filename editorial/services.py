@@ -8,8 +8,9 @@ from django.utils import timezone
 from occupations.publishing import occupation_publish
 
 from .audit import audit_record
+from .drafts import DraftOutdated, draft_publish
 from .enums import AuditAction, ReviewStatus
-from .models import ReviewRequest
+from .models import ProfileDraft, ReviewRequest
 
 DECIDE_PERMISSION = "editorial.decide_reviewrequest"
 
@@ -53,7 +54,8 @@ def _decide(review_id: int, *, user, status: str, comment: str) -> ReviewRequest
 
 
 def review_approve(*, review_id: int, user: AbstractBaseUser, comment: str = "") -> ReviewRequest:
-    """Approve a waiting request: the profile is published, as one revision by the reviewer."""
+    """Approve a waiting request: the profile (or its pending draft) is published, as one
+    revision by the reviewer."""
     with transaction.atomic():
         review = _decide(review_id, user=user, status=ReviewStatus.APPROVED, comment=comment)
         audit_record(
@@ -62,7 +64,16 @@ def review_approve(*, review_id: int, user: AbstractBaseUser, comment: str = "")
             user=user,
             detail=review.comment,
         )
-        occupation_publish(occupation=review.occupation, user=user)
+        if ProfileDraft.objects.filter(occupation=review.occupation).exists():
+            try:
+                draft_publish(occupation_id=review.occupation.pk, user=user)
+            except DraftOutdated as outdated:
+                raise ValidationError(
+                    "The live profile changed after its draft was started: the editor should "
+                    "check the draft and publish it, replacing those changes, or discard it."
+                ) from outdated
+        else:
+            occupation_publish(occupation=review.occupation, user=user)
     return review
 
 

@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import TokenProxy
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from editorial.admin import EditGuardAdminMixin, ReviewAdminMixin
+from editorial.admin import DraftAdminMixin, EditGuardAdminMixin, ReviewAdminMixin
 from editorial.audit import audit_revert
 from editorial.history import ReadableCompareMixin
 
@@ -357,7 +357,7 @@ class ContentAdmin(ReadableCompareMixin, CompareVersionAdmin):
 
 
 @admin.register(models.Occupation)
-class OccupationAdmin(ReviewAdminMixin, EditGuardAdminMixin, ContentAdmin):
+class OccupationAdmin(DraftAdminMixin, ReviewAdminMixin, EditGuardAdminMixin, ContentAdmin):
     change_form_template = "admin/occupations/occupation/change_form.html"
     list_display = ["title", "code", "sector", "status", "visible_now", "last_reviewed"]
     list_filter = ["status", "sector", "ai_outlook", "skilled_migration"]

@@ -36,6 +36,12 @@ def occupation_detail(request, slug):
         if renamed is None:
             raise Http404("No such occupation.")
         return redirect(_with_query(request, renamed.get_absolute_url()), permanent=True)
+    return profile_page(request, occupation)
+
+
+def profile_page(request, occupation, *, draft_preview: bool = False):
+    """The page of a profile loaded with `for_detail()`; `draft_preview` marks the admin's
+    preview of a draft (not indexed, with a banner back to the draft)."""
     editor = can_see_drafts(request.user)
     page_url = absolute_url(request, occupation.get_absolute_url())
     list_path = reverse("occupations:occupation_list")
@@ -52,7 +58,10 @@ def occupation_detail(request, slug):
         "admin_change_url": (
             reverse("admin:occupations_occupation_change", args=[occupation.pk]) if editor else ""
         ),
+        "draft_preview": draft_preview,
     }
+    if draft_preview:
+        context["robots"] = "noindex, nofollow"
     return render(request, "occupations/occupation_detail.html", context)
 
 

@@ -315,3 +315,37 @@ def test_the_editorial_notices_pass_axe(open_as, axe, edna, otto, profile):
 
     violations = axe.violations(mine, include=EDITORIAL_PARTS)
     assert violations == [], axe.describe(violations)
+
+
+def test_a_draft_of_a_live_profile_is_previewed_then_published(
+    open_as, browser, live_server, axe, edna, profile
+):
+    profile.status = enums.PublicationStatus.PUBLISHED
+    profile.save()
+    public_url = live_server.url + profile.get_absolute_url()
+    editor = open_as(edna, change_path(profile))
+    editor.locator("#id_summary").fill("Keeps the lights on, in the draft.")
+    editor.get_by_role("button", name="Save as a draft (live page unchanged)").first.click()
+    expect(editor.locator(".messagelist .success")).to_contain_text("Draft saved.")
+    expect(editor.locator("#id_summary")).to_have_value("Keeps the lights on, in the draft.")
+    panel = editor.locator(".editorial-draft")
+    expect(panel.get_by_role("heading", level=2)).to_have_text("Draft of the live profile")
+    violations = axe.violations(editor, include=[".editorial-draft", ".submit-row"])
+    assert violations == [], axe.describe(violations)
+
+    visitor = browser.new_page()
+    visitor.goto(public_url)
+    expect(visitor.locator(".profile-lead")).to_have_text("Keeps power on.")
+
+    panel.get_by_role("link", name="Preview the draft as visitors would see it").click()
+    expect(editor.locator(".profile-lead")).to_have_text("Keeps the lights on, in the draft.")
+    expect(editor.locator(".draft-banner")).to_contain_text("Preview of a draft")
+    editor.get_by_role("link", name="Back to the draft").click()
+
+    editor.get_by_role("button", name="Publish the draft").click()
+    expect(editor.locator(".messagelist .success")).to_contain_text("The draft is published")
+    expect(editor.locator(".editorial-draft")).to_have_count(0)
+    visitor.goto(public_url)
+    expect(visitor.locator(".profile-lead")).to_have_text("Keeps the lights on, in the draft.")
+    visitor.close()
+    assert editor.js_errors == []
