@@ -192,7 +192,7 @@ def draft_publish(
     with transaction.atomic():
         occupation = models.Occupation.objects.select_for_update().get(pk=occupation_id)
         draft = (
-            ProfileDraft.objects.select_for_update()
+            ProfileDraft.objects.select_for_update(of=("self",))
             .select_related("created_by")
             .filter(occupation=occupation)
             .first()
