@@ -10,8 +10,8 @@ importer created and an editor deleted stays deleted; rows editors added are nev
 rows gone from a newer release are reported, not deleted.
 
 Profiles are written a batch at a time, each batch one transaction with one bulk statement
-per collection; every changed profile goes through `content_changed` once and gets one
-revision.
+per collection; the batch's changed profiles go through `content_changed` in one call and
+each gets one revision and one audit line, recorded in bulk.
 """
 
 from collections import defaultdict
@@ -23,10 +23,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from editorial.audit import audit_records
+from editorial.enums import AuditAction
 from occupations import models as content
 from occupations.changes import content_changed
 from occupations.registry import COLLECTIONS_BY_KEY
-from occupations.revisions import record_revision
+from occupations.revisions import load_profiles, record_revisions
 
 from .models import ImportSnapshot
 from .report import Report
@@ -222,12 +224,16 @@ class Synchroniser:
 
     def apply(self, plans: dict, snapshots: dict, next_order: dict, created_ids) -> None:
         """Write a batch of profiles' plans in one transaction, set-based: one bulk statement
-        per collection, then one `content_changed` and one revision per changed profile."""
+        per collection, then the changed profiles through the content door in one call, and
+        their revisions and audit lines in bulk."""
         creates, updates = defaultdict(list), defaultdict(list)
+        field_updates = defaultdict(list)  # changed field names -> [profile]
         new_snapshots, changed_snapshots, changed_ids = [], [], []
         for pk, plan in plans.items():
             if plan.field_changes:
-                content.Occupation.objects.filter(pk=pk).update(**plan.field_changes)
+                field_updates[tuple(sorted(plan.field_changes))].append(
+                    content.Occupation(pk=pk, **plan.field_changes)
+                )
             for rowset, values_list in plan.creates.items():
                 order = next_order[rowset.collection].get(pk, 1)
                 for values in values_list:
@@ -261,6 +267,8 @@ class Synchroniser:
                 changed_snapshots.append(snapshot)
             if plan.changes_content or pk in created_ids:
                 changed_ids.append(pk)
+        for names, profiles in field_updates.items():
+            content.Occupation.objects.bulk_update(profiles, names, batch_size=BATCH)
         for rowset, rows in creates.items():
             rowset.model.objects.bulk_create(rows, batch_size=BATCH)
             self.report.rows_created += len(rows)
@@ -273,11 +281,21 @@ class Synchroniser:
             changed_snapshots, ["values", "release"], batch_size=BATCH
         )
         if changed_ids:
-            content_changed(occupations=changed_ids)
-            # Prefetched: each revision follows every collection (and names each row) from
-            # memory instead of one query per row.
-            for occupation in content.Occupation.objects.for_detail().filter(pk__in=changed_ids):
-                record_revision(occupation=occupation, user=self.user, comment=self.comment)
+            self._record_changes(changed_ids)
+
+    def _record_changes(self, changed_ids):
+        """The changed profiles, each with every row, read a collection at a time: the
+        content door builds their search text from them, and each gets its revision (the
+        whole profile, as the admin's history reverts and compares it) and its audit line."""
+        occupations = load_profiles(changed_ids)
+        content_changed(occupations=changed_ids, loaded=occupations)
+        record_revisions(occupations, user=self.user, comment=self.comment)
+        audit_records(
+            action=AuditAction.IMPORT,
+            occupations=occupations,
+            user=self.user,
+            detail=self.comment,
+        )
 
     def run(self, profiles: dict[int, Incoming], *, created_ids=frozenset(), progress=None):
         """Plan and apply every profile (by occupation pk), a batch at a time.
