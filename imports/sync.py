@@ -14,12 +14,14 @@ per collection; the batch's changed profiles go through `content_changed` in one
 each gets one revision and one audit line, recorded in bulk.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max
 
@@ -92,6 +94,24 @@ def is_empty(value):
     return value is None or value == "" or value == {}
 
 
+def update_rows(model, changes):
+    """Write [(pk, {field: value})]: one UPDATE per set of new values that several rows
+    share (thousands of tasks get the same pair of AI-exposure labels), and the rows whose
+    new values are theirs alone in one bulk update per set of fields."""
+    shared = defaultdict(list)
+    for pk, values in changes:
+        shared[json.dumps(values, sort_keys=True, cls=DjangoJSONEncoder)].append((pk, values))
+    alone = defaultdict(list)  # field names -> [instance]
+    for group in shared.values():
+        values = group[0][1]
+        if len(group) > 1:
+            model.objects.filter(pk__in=[pk for pk, _ in group]).update(**values)
+        else:
+            alone[tuple(sorted(values))].append(model(pk=group[0][0], **values))
+    for names, instances in alone.items():
+        model.objects.bulk_update(instances, names, batch_size=BATCH)
+
+
 class Synchroniser:
     """Applies a source's profiles; the command builds `Incoming` records from a reader."""
 
@@ -119,9 +139,18 @@ class Synchroniser:
         rows = {}
         next_order = {}
         for rowset in self.rowsets:
-            queryset = rowset.model.objects.filter(occupation__in=occupation_ids, **rowset.filters)
+            model = rowset.model
+            # Plain tuples, not model instances: a re-run reads every imported row of every
+            # profile, and building ~125,000 instances was most of its time.
+            names = [field.attname for field in model._meta.concrete_fields]
+            queryset = (
+                model.objects.filter(occupation__in=occupation_ids, **rowset.filters)
+                .annotate(**rowset.annotations)
+                .order_by("pk")
+                .values_list(*names, *rowset.annotations, named=True)
+            )
             found = defaultdict(dict)
-            for row in queryset.annotate(**rowset.annotations).order_by("pk"):
+            for row in queryset:
                 key = rowset.key_of(row)
                 if key is not None:
                     found[row.occupation_id].setdefault(key, row)
@@ -249,9 +278,7 @@ class Synchroniser:
                     order += 1
             for rowset, row_changes in plan.updates.items():
                 for row, changes in row_changes:
-                    for name, value in changes.items():
-                        setattr(row, name, value)
-                    updates[rowset].append((row, changes.keys()))
+                    updates[rowset].append((getattr(row, rowset.model._meta.pk.attname), changes))
             snapshot = snapshots.get(pk)
             if snapshot is None:
                 new_snapshots.append(
@@ -272,10 +299,9 @@ class Synchroniser:
         for rowset, rows in creates.items():
             rowset.model.objects.bulk_create(rows, batch_size=BATCH)
             self.report.rows_created += len(rows)
-        for rowset, rows in updates.items():
-            names = sorted({name for _, changed in rows for name in changed})
-            rowset.model.objects.bulk_update([row for row, _ in rows], names, batch_size=BATCH)
-            self.report.rows_updated += len(rows)
+        for rowset, changes in updates.items():
+            update_rows(rowset.model, changes)
+            self.report.rows_updated += len(changes)
         ImportSnapshot.objects.bulk_create(new_snapshots, batch_size=BATCH)
         ImportSnapshot.objects.bulk_update(
             changed_snapshots, ["values", "release"], batch_size=BATCH
