@@ -65,3 +65,22 @@ def audit_record(
         transaction.on_commit(write, robust=True)
     else:
         write()
+
+
+def audit_records(
+    *, action: AuditAction, occupations, user: AbstractBaseUser | None = None, detail: str = ""
+) -> None:
+    """`audit_record` for many saved profiles at once (an import's batch): one insert."""
+    actor = user if user is not None and user.is_authenticated else None
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                action=action,
+                occupation_id=occupation.pk,
+                occupation_title=str(occupation)[:200],
+                actor=actor,
+                detail=detail,
+            )
+            for occupation in occupations
+        ]
+    )

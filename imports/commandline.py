@@ -24,6 +24,9 @@ def terminal_progress(on_terminal):
 
 
 class ImportCommand(BaseCommand):
+    # The system checks (`manage.py check`, CI, every server start) cost a second of each
+    # import's start-up; an import needs the database, not them.
+    requires_system_checks = []
     path_help = ""
     default_release = ""
     importer = None  # one of imports.services.import_*

@@ -210,7 +210,7 @@ def _onet_incoming(occupation, sectors, skills, education_levels, by_code, repor
                 str(task_id): {"onet_task_id": task_id, "text": text, "task_type": task_type}
                 for task_id, text, task_type in occupation.tasks
             },
-            "skills": {name: {"skill_id": skills[name].pk} for name, *_ in occupation.technology},
+            "skills": {name: {"skill_id": skills[name]} for name, *_ in occupation.technology},
             "related_occupations": related,
             "education_levels": {
                 str(category): {
@@ -256,7 +256,7 @@ def _unique_slug(text, taken, suffix=""):
 
 
 def _skills(occupations):
-    """One shared Skill per technology example (by name), created when missing.
+    """One shared Skill per technology example (by name), created when missing: {name: pk}.
 
     Existing skills keep what editors gave them; only an empty UNSPSC commodity is filled in.
     """
@@ -264,12 +264,14 @@ def _skills(occupations):
     for occupation in occupations.values():
         for name, code, title, hot in occupation.technology:
             wanted.setdefault(name, (code, title, hot))
-    existing = {skill.name: skill for skill in content.Skill.objects.all()}
-    taken = {skill.slug for skill in existing.values()}
+    existing = {  # name -> (pk, UNSPSC code): plain values, ~9,000 skills on a full catalogue
+        name: (pk, code)
+        for pk, name, code in content.Skill.objects.values_list("pk", "name", "unspsc_code")
+    }
+    taken = set(content.Skill.objects.values_list("slug", flat=True))
     new, filled = [], []
     for name, (code, title, hot) in wanted.items():
-        skill = existing.get(name)
-        if skill is None:
+        if name not in existing:
             new.append(
                 content.Skill(
                     name=name,
@@ -280,14 +282,20 @@ def _skills(occupations):
                     unspsc_title=title[:200],
                 )
             )
-        elif not skill.unspsc_code:
-            skill.unspsc_code, skill.unspsc_title, skill.hot_technology = code, title[:200], hot
-            filled.append(skill)
+        elif not existing[name][1]:
+            filled.append(
+                content.Skill(
+                    pk=existing[name][0],
+                    unspsc_code=code,
+                    unspsc_title=title[:200],
+                    hot_technology=hot,
+                )
+            )
     content.Skill.objects.bulk_create(new, batch_size=1000)
     content.Skill.objects.bulk_update(
         filled, ["unspsc_code", "unspsc_title", "hot_technology"], batch_size=1000
     )
-    return {skill.name: skill for skill in content.Skill.objects.filter(name__in=wanted)}
+    return dict(content.Skill.objects.filter(name__in=wanted).values_list("name", "pk"))
 
 
 def _create_missing_profiles(occupations, sectors, options):

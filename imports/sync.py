@@ -10,23 +10,27 @@ importer created and an editor deleted stays deleted; rows editors added are nev
 rows gone from a newer release are reported, not deleted.
 
 Profiles are written a batch at a time, each batch one transaction with one bulk statement
-per collection; every changed profile goes through `content_changed` once and gets one
-revision.
+per collection; the batch's changed profiles go through `content_changed` in one call and
+each gets one revision and one audit line, recorded in bulk.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max
 
+from editorial.audit import audit_records
+from editorial.enums import AuditAction
 from occupations import models as content
 from occupations.changes import content_changed
 from occupations.registry import COLLECTIONS_BY_KEY
-from occupations.revisions import record_revision
+from occupations.revisions import load_profiles, record_revisions
 
 from .models import ImportSnapshot
 from .report import Report
@@ -90,6 +94,24 @@ def is_empty(value):
     return value is None or value == "" or value == {}
 
 
+def update_rows(model, changes):
+    """Write [(pk, {field: value})]: one UPDATE per set of new values that several rows
+    share (thousands of tasks get the same pair of AI-exposure labels), and the rows whose
+    new values are theirs alone in one bulk update per set of fields."""
+    shared = defaultdict(list)
+    for pk, values in changes:
+        shared[json.dumps(values, sort_keys=True, cls=DjangoJSONEncoder)].append((pk, values))
+    alone = defaultdict(list)  # field names -> [instance]
+    for group in shared.values():
+        values = group[0][1]
+        if len(group) > 1:
+            model.objects.filter(pk__in=[pk for pk, _ in group]).update(**values)
+        else:
+            alone[tuple(sorted(values))].append(model(pk=group[0][0], **values))
+    for names, instances in alone.items():
+        model.objects.bulk_update(instances, names, batch_size=BATCH)
+
+
 class Synchroniser:
     """Applies a source's profiles; the command builds `Incoming` records from a reader."""
 
@@ -117,9 +139,18 @@ class Synchroniser:
         rows = {}
         next_order = {}
         for rowset in self.rowsets:
-            queryset = rowset.model.objects.filter(occupation__in=occupation_ids, **rowset.filters)
+            model = rowset.model
+            # Plain tuples, not model instances: a re-run reads every imported row of every
+            # profile, and building ~125,000 instances was most of its time.
+            names = [field.attname for field in model._meta.concrete_fields]
+            queryset = (
+                model.objects.filter(occupation__in=occupation_ids, **rowset.filters)
+                .annotate(**rowset.annotations)
+                .order_by("pk")
+                .values_list(*names, *rowset.annotations, named=True)
+            )
             found = defaultdict(dict)
-            for row in queryset.annotate(**rowset.annotations).order_by("pk"):
+            for row in queryset:
                 key = rowset.key_of(row)
                 if key is not None:
                     found[row.occupation_id].setdefault(key, row)
@@ -222,12 +253,16 @@ class Synchroniser:
 
     def apply(self, plans: dict, snapshots: dict, next_order: dict, created_ids) -> None:
         """Write a batch of profiles' plans in one transaction, set-based: one bulk statement
-        per collection, then one `content_changed` and one revision per changed profile."""
+        per collection, then the changed profiles through the content door in one call, and
+        their revisions and audit lines in bulk."""
         creates, updates = defaultdict(list), defaultdict(list)
+        field_updates = defaultdict(list)  # changed field names -> [profile]
         new_snapshots, changed_snapshots, changed_ids = [], [], []
         for pk, plan in plans.items():
             if plan.field_changes:
-                content.Occupation.objects.filter(pk=pk).update(**plan.field_changes)
+                field_updates[tuple(sorted(plan.field_changes))].append(
+                    content.Occupation(pk=pk, **plan.field_changes)
+                )
             for rowset, values_list in plan.creates.items():
                 order = next_order[rowset.collection].get(pk, 1)
                 for values in values_list:
@@ -243,9 +278,7 @@ class Synchroniser:
                     order += 1
             for rowset, row_changes in plan.updates.items():
                 for row, changes in row_changes:
-                    for name, value in changes.items():
-                        setattr(row, name, value)
-                    updates[rowset].append((row, changes.keys()))
+                    updates[rowset].append((getattr(row, rowset.model._meta.pk.attname), changes))
             snapshot = snapshots.get(pk)
             if snapshot is None:
                 new_snapshots.append(
@@ -261,23 +294,34 @@ class Synchroniser:
                 changed_snapshots.append(snapshot)
             if plan.changes_content or pk in created_ids:
                 changed_ids.append(pk)
+        for names, profiles in field_updates.items():
+            content.Occupation.objects.bulk_update(profiles, names, batch_size=BATCH)
         for rowset, rows in creates.items():
             rowset.model.objects.bulk_create(rows, batch_size=BATCH)
             self.report.rows_created += len(rows)
-        for rowset, rows in updates.items():
-            names = sorted({name for _, changed in rows for name in changed})
-            rowset.model.objects.bulk_update([row for row, _ in rows], names, batch_size=BATCH)
-            self.report.rows_updated += len(rows)
+        for rowset, changes in updates.items():
+            update_rows(rowset.model, changes)
+            self.report.rows_updated += len(changes)
         ImportSnapshot.objects.bulk_create(new_snapshots, batch_size=BATCH)
         ImportSnapshot.objects.bulk_update(
             changed_snapshots, ["values", "release"], batch_size=BATCH
         )
         if changed_ids:
-            content_changed(occupations=changed_ids)
-            # Prefetched: each revision follows every collection (and names each row) from
-            # memory instead of one query per row.
-            for occupation in content.Occupation.objects.for_detail().filter(pk__in=changed_ids):
-                record_revision(occupation=occupation, user=self.user, comment=self.comment)
+            self._record_changes(changed_ids)
+
+    def _record_changes(self, changed_ids):
+        """The changed profiles, each with every row, read a collection at a time: the
+        content door builds their search text from them, and each gets its revision (the
+        whole profile, as the admin's history reverts and compares it) and its audit line."""
+        occupations = load_profiles(changed_ids)
+        content_changed(occupations=changed_ids, loaded=occupations)
+        record_revisions(occupations, user=self.user, comment=self.comment)
+        audit_records(
+            action=AuditAction.IMPORT,
+            occupations=occupations,
+            user=self.user,
+            detail=self.comment,
+        )
 
     def run(self, profiles: dict[int, Incoming], *, created_ids=frozenset(), progress=None):
         """Plan and apply every profile (by occupation pk), a batch at a time.

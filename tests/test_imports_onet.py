@@ -1,15 +1,19 @@
 """The O*NET import on the 27.0 excerpt: identity by code, every field, editors kept."""
 
 from decimal import Decimal
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from reversion.models import Version
 
+from editorial.enums import AuditAction
+from editorial.models import AuditEvent
 from imports.models import ImportRun, ImportSnapshot
 from imports.services import ImportOptions, import_onet
-from occupations import enums
+from occupations import enums, services
 from occupations.models import (
     AlternateTitle,
     JobZone,
@@ -309,3 +313,52 @@ def test_the_command_prints_a_summary_and_the_dry_run_says_it_wrote_nothing(seed
     assert "profiles: 2 created, 1 updated, 0 unchanged" in out
     assert "19 × related occupation is not on the site" in out
     assert Occupation.objects.count() == 2
+
+
+def test_an_imported_profile_reverts_to_its_import_revision(seeded, editor):
+    run_import()
+    profile = Occupation.objects.get(slug=DISPATCHERS)
+    imported = Version.objects.get_for_object(profile).first()
+    assert imported.revision.comment == "Imported from O*NET 27.0"
+    before = seed_state()
+    Occupation.objects.filter(pk=profile.pk).update(summary="Edited after the import.")
+    profile.tasks.filter(onet_task_id=12299).delete()
+    Task.objects.create(occupation=profile, order=900, text="Added after the import.")
+
+    services.occupation_revert(version=imported, user=editor)
+
+    after = seed_state()
+    assert after[DISPATCHERS] == before[DISPATCHERS]
+    assert profile.tasks.filter(onet_task_id=12299).exists()
+    assert not profile.tasks.filter(text="Added after the import.").exists()
+
+
+def test_the_history_compares_an_imported_profile_with_its_seed_version(seeded, editor_client):
+    run_import()
+    profile = Occupation.objects.get(slug=DISPATCHERS)
+    imported, loaded = Version.objects.get_for_object(profile)[:2]
+
+    response = editor_client.get(
+        reverse("admin:occupations_occupation_compare", args=[profile.pk]),
+        {"version_id1": loaded.pk, "version_id2": imported.pk},
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "Prepare switching orders that will isolate work areas" in page  # an O*NET task
+
+
+def test_each_changed_profile_gets_one_import_line_in_the_audit_log_and_a_re_run_none(
+    seeded,
+):
+    run_import()
+    events = AuditEvent.objects.filter(action=AuditAction.IMPORT, detail="Imported from O*NET 27.0")
+    assert sorted(events.values_list("occupation__onet_soc_code", flat=True)) == [
+        "51-8011.00",
+        "51-8012.00",
+        "51-8013.03",
+    ]
+
+    run_import()
+
+    assert events.count() == 3

@@ -1,10 +1,26 @@
 """Revisions: a profile's revision holds all of its rows, so reverting restores them."""
 
+import math
+
 import pytest
 import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from factories import fill_profile
 from reversion.models import Version
 
 from occupations import enums, models, services
+from occupations.registry import COLLECTIONS, NESTED_MODELS
+from occupations.revisions import (
+    VERSION_BATCH,
+    _versions_of,
+    load_profiles,
+    record_revision,
+    record_revisions,
+    version_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +171,118 @@ def test_reverting_an_unpublish_publishes_again(occupation, editor):
 
     occupation.refresh_from_db()
     assert occupation.status == enums.PublicationStatus.PUBLISHED
+
+
+# --- Revisions recorded in bulk (imports) -----------------------------------------------------
+
+
+@pytest.fixture
+def filled_profiles(make_occupation):
+    """Two profiles with rows in every registered collection (nested rows too), one linking
+    to the other."""
+    first = fill_profile(make_occupation(), 2)
+    second = fill_profile(make_occupation(), 2)
+    models.RelatedOccupation.objects.create(occupation=second, related=first, order=50)
+    return [first, second]
+
+
+def versions_picture(revision):
+    """A revision's versions as django-reversion stores them, in insertion order."""
+    return [
+        (
+            v.content_type.model_class(),
+            v.object_id,
+            v.db,
+            v.format,
+            v.serialized_data,
+            v.object_repr,
+        )
+        for v in revision.version_set.order_by("pk")
+    ]
+
+
+def test_version_data_is_exactly_what_djangos_serializer_writes_for_every_stored_model(
+    filled_profiles,
+):
+    (profile, *_) = load_profiles([filled_profiles[1].pk])
+    objects = list(_versions_of(profile))
+    assert {type(obj) for obj in objects} == {
+        models.Occupation,
+        *(c.model for c in COLLECTIONS),
+        *NESTED_MODELS,
+    }
+    for obj in objects:
+        expected = serializers.serialize(
+            "json", [obj], fields=[f.name for f in type(obj)._meta.local_fields]
+        )
+        assert version_data(obj) == expected, type(obj).__name__
+
+
+def test_a_bulk_recorded_revision_holds_the_same_versions_as_django_reversions_own(
+    filled_profiles, editor
+):
+    ids = [profile.pk for profile in filled_profiles]
+    for profile in models.Occupation.objects.filter(pk__in=ids):
+        record_revision(occupation=profile, user=editor, comment="One at a time")
+    one_by_one = [
+        Version.objects.get_for_object_reference(models.Occupation, pk).get().revision for pk in ids
+    ]
+
+    in_bulk = record_revisions(load_profiles(ids), user=editor, comment="In bulk")
+
+    for single, bulk in zip(one_by_one, in_bulk, strict=True):
+        assert (bulk.user, bulk.comment) == (editor, "In bulk")
+        assert versions_picture(bulk) == versions_picture(single)
+
+
+def statements(context):
+    """Captured queries, the version inserts apart: (other statements, version inserts)."""
+    inserts = [
+        q
+        for q in context.captured_queries
+        if 'INTO "reversion_version"' in q["sql"] or q["sql"].startswith('COPY "reversion_version"')
+    ]
+    return len(context.captured_queries) - len(inserts), len(inserts)
+
+
+def version_batches(count):
+    """Statements the backend needs to insert `count` versions: one COPY on PostgreSQL,
+    else inserts of as many rows as the backend takes parameters for (SQLite caps them)."""
+    if connection.vendor == "postgresql":
+        return 1
+    fields = [f for f in Version._meta.concrete_fields if not f.primary_key]
+    size = connection.ops.bulk_batch_size(fields, [None] * count) or count
+    return math.ceil(count / min(size, VERSION_BATCH))
+
+
+def test_bulk_revisions_take_a_fixed_number_of_queries(filled_profiles, make_occupation, editor):
+    ids = [profile.pk for profile in filled_profiles]
+    shared_kinds = {model for collection in COLLECTIONS for model in collection.refs.values()}
+    # Loading: the profiles, one query per collection, per nested kind and per kind of
+    # shared record; recording: the profiles again, the revisions, and the content types
+    # once (Django caches them); then the versions in as few inserts as the backend allows.
+    expected = 1 + len(COLLECTIONS) + len(NESTED_MODELS) + len(shared_kinds) + 2
+    ContentType.objects.clear_cache()
+    with CaptureQueriesContext(connection) as two:
+        revisions = record_revisions(load_profiles(ids), user=editor, comment="Two")
+    count = Version.objects.filter(revision__in=revisions).count()
+    assert statements(two) == (expected + 1, version_batches(count))
+
+    more = ids + [fill_profile(make_occupation(), 3).pk for _ in range(3)]
+    with CaptureQueriesContext(connection) as five:
+        revisions = record_revisions(load_profiles(more), user=editor, comment="Five")
+    count = Version.objects.filter(revision__in=revisions).count()
+    assert statements(five) == (expected, version_batches(count))
+
+
+def test_a_profile_reverts_to_a_bulk_recorded_revision(saved_profile, editor):
+    profile = saved_profile
+    before = snapshot(profile)
+    (revision,) = record_revisions(load_profiles([profile.pk]), user=editor, comment="Bulk")
+    version = revision.version_set.get(content_type__model="occupation")
+    edit_everything(profile)
+    assert snapshot(profile) != before
+
+    services.occupation_revert(version=version, user=editor)
+
+    assert snapshot(profile) == before
