@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data"
 SEED = ["vocabulary", "power-distributors-and-dispatchers", "distribution-system-operator"]
-# The occupation, one query per collection (23) and for the incoming links (the seed has no
-# key-fact tables or lists, so no nested query), the Job Zone's meaning and the career graph.
-IMPORTED_PROFILE_QUERIES = 27
+# The occupation, one query for every collection and the incoming links, the Job Zone's
+# meaning and the career graph.
+IMPORTED_PROFILE_QUERIES = 4
 OEWS = DATA / "bls-oews-2023" / "national_M2023_excerpt.csv"
 
 
