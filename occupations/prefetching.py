@@ -16,13 +16,13 @@ collections.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connections, router
-from django.db.models import F, IntegerField, Value
+from django.db import connections, models, router
+from django.db.models import F, Value
 from django.db.models.functions import Cast
 
 # Profiles per query: each branch filters on them, so a long list would multiply the
 # parameters by the number of branches (SQLite and PostgreSQL cap the parameters per query).
-CHUNK = 100
+CHUNK = 64
 
 
 @dataclass(frozen=True)
@@ -77,15 +77,35 @@ def branches():
     return tuple(found)
 
 
+INTEGERS = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}
+TEXTS = {"CharField", "TextField", "SlugField", "URLField", "EmailField"}
+
+
 def _slot_key(field, connection):
-    """Fields whose values may share a column of the union: same type, same conversion."""
-    return (
-        type(field),
-        field.db_type(connection),
-        getattr(field, "max_digits", None),
-        getattr(field, "decimal_places", None),
-        getattr(field, "decoder", None),
+    """Fields whose values may share a column of the union, and the field typing its NULLs.
+
+    Integers share bigint columns and texts share text columns (PostgreSQL widens a UNION's
+    smallint/integer to bigint and varchar to text; the values read back are the same);
+    any other type shares only with the very same database type.
+    """
+    kind = (
+        field.target_field.get_internal_type() if field.is_relation else field.get_internal_type()
     )
+    if kind in INTEGERS:
+        return ("integer",), models.BigIntegerField()
+    if kind in TEXTS:
+        return ("text",), models.TextField()
+    return (field.db_type(connection),), field
 
 
 @dataclass
@@ -120,12 +140,12 @@ def _layout(all_branches, connection):
             paths += [(f"{ref}__{field.attname}", field) for field in target._meta.concrete_fields]
         reading = []
         for path, field in paths:
-            key = _slot_key(field, connection)
+            key, typing = _slot_key(field, connection)
             nth = used[key]
             used[key] += 1
             if nth == len(by_key[key]):
                 by_key[key].append(len(slots))
-                slots.append(field)
+                slots.append(typing)
             slot = by_key[key][nth]
             placed.append((path, slot))
             column, found = _converters(field, connection)
@@ -140,7 +160,7 @@ def _union(all_branches, layout, occupation_ids, using):
     members = []
     for number, branch in enumerate(all_branches):
         taken = dict((slot, path) for path, slot in layout.columns[branch])
-        selected = {"branch": Value(number, output_field=IntegerField())}
+        selected = {"branch": Value(number, output_field=models.IntegerField())}
         for slot, field in enumerate(layout.slots):
             path = taken.get(slot)
             selected[f"s{slot}"] = F(path) if path else Cast(Value(None), output_field=field)
@@ -204,19 +224,39 @@ def load_collections(occupations):
     occupations = [occupation for occupation in occupations if occupation.pk is not None]
     if not occupations:
         return
-    using = router.db_for_read(type(occupations[0]))
-    connection = connections[using]
-    all_branches = branches()
-    layout = _layout(all_branches, connection)
+    connection = connections[router.db_for_read(type(occupations[0]))]
     for start in range(0, len(occupations), CHUNK):
-        _load_chunk(occupations[start : start + CHUNK], all_branches, layout, connection)
+        _load_chunk(occupations[start : start + CHUNK], connection)
 
 
-def _load_chunk(occupations, all_branches, layout, connection):
+# Compiling ~1,500 expressions costs more than running the query: the SQL is built once per
+# database and size of id list (padded to a power of two), then only the ids change.
+_compiled = {}
+
+
+def _statement(connection, size):
+    key = (connection.alias, connection.vendor, size)
+    if key not in _compiled:
+        all_branches = branches()
+        layout = _layout(all_branches, connection)
+        # Sentinel ids tell which parameters are the ids: every other one is a constant.
+        sentinels = [-(10**9) - number for number in range(size)]
+        union = _union(all_branches, layout, sentinels, connection.alias)
+        sql, params = union.query.get_compiler(connection=connection).as_sql()
+        where = {sentinel: number for number, sentinel in enumerate(sentinels)}
+        template = [(where.get(param), param) for param in params]
+        _compiled[key] = (all_branches, layout, sql, template)
+    return _compiled[key]
+
+
+def _load_chunk(occupations, connection):
     by_pk = {occupation.pk: occupation for occupation in occupations}
-    union = _union(all_branches, layout, list(by_pk), connection.alias)
+    ids = list(by_pk)
+    size = 1 << (len(ids) - 1).bit_length()
+    ids += ids[:1] * (size - len(ids))  # a repeated id in IN (...) changes nothing
+    all_branches, layout, sql, template = _statement(connection, size)
+    params = [param if number is None else ids[number] for number, param in template]
     # Raw rows: the converters are each branch's own (see `_converters`).
-    sql, params = union.query.get_compiler(connection=connection).as_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
