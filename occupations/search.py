@@ -204,10 +204,14 @@ def _search_postgresql(queryset, q):
         )
 
     query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-    if WEB_SEARCH_OPERATORS.search(q) or queryset.filter(search_vector=query).exists():
+    if WEB_SEARCH_OPERATORS.search(q):
         return ranked(query)
-    # No word matched: correct the words the vectors do not know, and search again.
-    corrected = corrected_query(q)
+    # The lexicon says first whether every word is known: a word no vector holds cannot
+    # match, and asking the vectors would scan them all (the planner expects a quick hit).
+    known, corrected = lexicon_check(q)
+    if known and queryset.filter(search_vector=query).exists():
+        return ranked(query)
+    # Correct the words the vectors do not know, and search again.
     if corrected is not None:
         query = SearchQuery(corrected, search_type="raw", config="simple")
         if queryset.filter(search_vector=query).exists():
@@ -233,11 +237,17 @@ def _search_postgresql(queryset, q):
 
 def corrected_query(q):
     """The query's stems as a raw tsquery, unknown ones replaced by the lexicon's nearest
-    stem (pg_trgm distance, from the GiST index); None when nothing could be corrected.
-    One query for all the words."""
+    stem; None when there is nothing to correct or a word has nothing near it."""
+    return lexicon_check(q)[1]
+
+
+def lexicon_check(q):
+    """(every word of the query is in the lexicon, the corrected query or None), in one
+    query for all the words: each word's stem, whether the lexicon holds it and the
+    nearest stem it holds (pg_trgm distance, answered by the GiST index)."""
     words = re.findall(r"\w+", q.lower())[:MAX_CORRECTED_WORDS]
     if not words:
-        return None
+        return True, None
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -252,22 +262,22 @@ def corrected_query(q):
             [words],
         )
         rows = cursor.fetchall()
-    stems, changed = [], False
-    for word, (stem, known, nearest) in zip(words, rows, strict=True):
+    stems, changed, known, correctable = [], False, True, True
+    for word, (stem, is_known, nearest) in zip(words, rows, strict=True):
         if stem is None:
             continue  # a stop word, as websearch_to_tsquery leaves it out
-        if known or len(word) < SPELLING_MIN_LENGTH:
+        known = known and is_known
+        if is_known or len(word) < SPELLING_MIN_LENGTH:
             stems.append(stem)
         elif nearest is None:
-            return None  # nothing near this word: trigram matching may still find a title
+            correctable = False  # nothing near: trigram matching may still find a title
         else:
             stems.append(nearest)
             changed = True
-    if not changed:
-        return None
-    return " & ".join(
-        "'{}'".format(stem.replace("'", "''").replace("\\", "\\\\")) for stem in stems
-    )
+    if not (changed and correctable):
+        return known, None
+    quoted = ("'{}'".format(stem.replace("\\", "\\\\").replace("'", "''")) for stem in stems)
+    return known, " & ".join(quoted)
 
 
 def add_headlines(occupations, q):
