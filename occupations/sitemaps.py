@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -108,14 +108,25 @@ class VocabularySitemap(SiteSitemap):
         self.occupation_path = vocabulary.occupation_path
 
     def items(self):
-        return (
-            self.model.objects.annotate(
-                latest=Max(
-                    f"{self.occupation_path}__updated_at",
-                    filter=published_q(self.occupation_path),
-                )
+        # Subqueries, not a GROUP BY over every link: the paginator's count needs only the
+        # EXISTS (a semi-join), and the latest change is computed for the page's terms only.
+        vocabulary = self.vocabulary
+        if vocabulary.link_model is None:
+            links, field, updated = (
+                Occupation.objects.published().filter(sector=OuterRef("pk")),
+                "sector",
+                "updated_at",
             )
-            .filter(latest__isnull=False)
+        else:
+            field = vocabulary.link_field
+            links = vocabulary.link_model.objects.filter(
+                published_q("occupation"), **{field: OuterRef("pk")}
+            )
+            updated = "occupation__updated_at"
+        latest = links.order_by().values(field).annotate(latest=Max(updated)).values("latest")
+        return (
+            self.model.objects.filter(Exists(links))
+            .annotate(latest=Subquery(latest))
             .only("slug")
             .order_by("slug")
         )
