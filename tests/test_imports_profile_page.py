@@ -62,3 +62,14 @@ def test_distribution_system_operator_still_links_to_the_imported_profile(client
 
     assert response.status_code == HTTPStatus.OK
     assert imported.get_absolute_url() in response.content.decode()
+
+
+def test_the_imported_profile_s_api_document_takes_two_queries(
+    client, imported, django_assert_num_queries
+):
+    # The profile, then one query for every collection, nested rows and incoming links.
+    with django_assert_num_queries(2):
+        document = client.get(f"/api/v1/occupations/{imported.slug}/").json()
+
+    for key in ["tasks", "wage_statistics", "ai_exposure_scores", "skills", "education_levels"]:
+        assert document[key], key
