@@ -61,6 +61,7 @@ def content_changed(
                 updated_at=now, **token, **derived
             )
         search.write_fts_rows(loaded)
+        search.remember_lexemes([occupation.pk for occupation in loaded])
         unloaded = own - {occupation.pk for occupation in loaded}
         if unloaded:
             models.Occupation.objects.filter(pk__in=unloaded).update(updated_at=now, **token)

@@ -261,19 +261,36 @@ class OccupationQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        """A whole profile with every registered collection, in a fixed number of queries."""
-        from .registry import COLLECTIONS
+        """A whole profile with every registered collection, in two queries.
 
-        prefetches = []
-        for collection in COLLECTIONS:
-            rows = collection.model.objects.select_related(*collection.select_related)
-            if collection.nested:
-                rows = rows.prefetch_related(collection.nested.key)
-            prefetches.append(models.Prefetch(collection.related_name, queryset=rows))
-        incoming = RelatedOccupation.objects.select_related("occupation", "source")
-        return self.select_related("sector", "code_source", "ai_summary_source").prefetch_related(
-            *prefetches, models.Prefetch("incoming_links", queryset=incoming)
-        )
+        The profile (with its sector and sources), then one query for all its collections,
+        their nested rows and the links pointing at it (`prefetching.load_collections`).
+        """
+        clone = self.select_related("sector", "code_source", "ai_summary_source")
+        clone._load_collections = True
+        return clone
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._load_collections = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._load_collections = self._load_collections
+        return clone
+
+    def _fetch_all(self):
+        # Where Django runs prefetch_related: after the rows, once per evaluation.
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if (
+            fetching
+            and self._load_collections
+            and self._iterable_class is models.query.ModelIterable
+        ):
+            from .prefetching import load_collections
+
+            load_collections(self._result_cache)
 
     def for_compare(self):
         """What the compare page puts side by side, in a fixed number of queries."""

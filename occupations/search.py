@@ -1,8 +1,11 @@
 """Search: one interface, `search_occupations(queryset, q)`, on both databases.
 
 PostgreSQL: a weighted, stored, GIN-indexed search vector (A = title and alternate titles,
-B = summary, C = everything else a visitor reads); when no word matches, typo matching with
-pg_trgm's word-similarity operator on trigram-indexed titles and alternate titles.
+B = summary, C = everything else a visitor reads). When no word matches, each query word
+the vectors do not know is corrected to the nearest stem of the lexicon (every stem in the
+vectors, trigram-indexed) and the corrected words are searched the same way; when that
+finds nothing either, typo matching with pg_trgm's word-similarity operator on
+trigram-indexed titles and alternate titles.
 SQLite (the `make run` default): an FTS5 table with the same three texts, kept in step by
 `update_search_vectors` (called by `changes.content_changed`), and each query word that the
 index does not know corrected to its nearest indexed word (RapidFuzz).
@@ -16,6 +19,7 @@ from django.db import connection
 from django.db.models import FloatField, Value
 
 SEARCH_CONFIG = "english"
+LEXICON = "occupations_search_lexeme"  # PostgreSQL (migration 0010)
 FTS_TABLE = "occupations_occupation_fts"
 FTS_VOCABULARY = "occupations_occupation_fts_vocab"
 # bm25 weights of the FTS5 columns (title, summary, body), like the vector's A, B and C.
@@ -23,6 +27,8 @@ FTS_WEIGHTS = "10.0, 4.0, 1.0"
 # A word is corrected only to an indexed word this close (RapidFuzz ratio, 0-100).
 SPELLING_CUTOFF = 75
 SPELLING_MIN_LENGTH = 4
+# Words of a query that typo correction looks at (the rest are ignored by it).
+MAX_CORRECTED_WORDS = 8
 
 
 def _weighted_texts(occupation):
@@ -94,10 +100,29 @@ def write_search_vectors(occupations):
     by the caller): one UPDATE each, no reads (no-op off PostgreSQL)."""
     from .models import Occupation
 
+    occupations = list(occupations)
     for occupation in occupations:
         vector = search_vector_of(occupation)
         if vector is not None:
             Occupation.objects.filter(pk=occupation.pk).update(search_vector=vector)
+    remember_lexemes([occupation.pk for occupation in occupations])
+
+
+def remember_lexemes(occupation_ids):
+    """Add the stems of these profiles' stored vectors to the lexicon (PostgreSQL only).
+
+    Stems are only added: one no profile uses any more stays, and correcting a query word
+    to it finds nothing, so the search falls back to trigram matching as before.
+    """
+    occupation_ids = list(occupation_ids)
+    if connection.vendor != "postgresql" or not occupation_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {LEXICON} (lexeme) SELECT DISTINCT (unnest(search_vector)).lexeme "  # noqa: S608
+            "FROM occupations_occupation WHERE id = ANY(%s) ON CONFLICT DO NOTHING",
+            [occupation_ids],
+        )
 
 
 def search_vector_of(occupation):
@@ -171,13 +196,27 @@ def _search_postgresql(queryset, q):
 
     from .models import AlternateTitle, Occupation
 
-    query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-    text_matches = queryset.filter(search_vector=query)
-    if WEB_SEARCH_OPERATORS.search(q) or text_matches.exists():
-        return text_matches.annotate(search_rank=SearchRank(F("search_vector"), query)).order_by(
-            "-search_rank", "title", "pk"
+    def ranked(query):
+        return (
+            queryset.filter(search_vector=query)
+            .annotate(search_rank=SearchRank(F("search_vector"), query))
+            .order_by("-search_rank", "title", "pk")
         )
-    # No word matched: read the query as a typo of a title or an alternate title. Each arm
+
+    query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+    if WEB_SEARCH_OPERATORS.search(q):
+        return ranked(query)
+    # The lexicon says first whether every word is known: a word no vector holds cannot
+    # match, and asking the vectors would scan them all (the planner expects a quick hit).
+    known, corrected = lexicon_check(q)
+    if known and queryset.filter(search_vector=query).exists():
+        return ranked(query)
+    # Correct the words the vectors do not know, and search again.
+    if corrected is not None:
+        query = SearchQuery(corrected, search_type="raw", config="simple")
+        if queryset.filter(search_vector=query).exists():
+            return ranked(query)
+    # Still nothing: read the query as a typo of a title or an alternate title. Each arm
     # is answered by its trigram index (an OR across them would scan every profile).
     typo_matches = (
         Occupation.objects.filter(title__trigram_word_similar=q)
@@ -194,6 +233,51 @@ def _search_postgresql(queryset, q):
         .annotate(search_rank=TrigramWordSimilarity(q, "title"))
         .order_by("-search_rank", "title", "pk")
     )
+
+
+def corrected_query(q):
+    """The query's stems as a raw tsquery, unknown ones replaced by the lexicon's nearest
+    stem; None when there is nothing to correct or a word has nothing near it."""
+    return lexicon_check(q)[1]
+
+
+def lexicon_check(q):
+    """(every word of the query is in the lexicon, the corrected query or None), in one
+    query for all the words: each word's stem, whether the lexicon holds it and the
+    nearest stem it holds (pg_trgm distance, answered by the GiST index)."""
+    words = re.findall(r"\w+", q.lower())[:MAX_CORRECTED_WORDS]
+    if not words:
+        return True, None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT word.stem,
+                   EXISTS (SELECT 1 FROM {LEXICON} WHERE lexeme = word.stem),
+                   (SELECT lexeme FROM {LEXICON}
+                     WHERE lexeme %% word.stem ORDER BY lexeme <-> word.stem LIMIT 1)
+              FROM (SELECT (ts_lexize('english_stem', given))[1] AS stem, n
+                      FROM unnest(%s::text[]) WITH ORDINALITY AS t(given, n)) AS word
+             ORDER BY word.n
+            """,  # noqa: S608 (the table name is ours; the words are a parameter)
+            [words],
+        )
+        rows = cursor.fetchall()
+    stems, changed, known, correctable = [], False, True, True
+    for word, (stem, is_known, nearest) in zip(words, rows, strict=True):
+        if stem is None:
+            continue  # a stop word, as websearch_to_tsquery leaves it out
+        known = known and is_known
+        if is_known or len(word) < SPELLING_MIN_LENGTH:
+            stems.append(stem)
+        elif nearest is None:
+            correctable = False  # nothing near: trigram matching may still find a title
+        else:
+            stems.append(nearest)
+            changed = True
+    if not (changed and correctable):
+        return known, None
+    quoted = ("'{}'".format(stem.replace("\\", "\\\\").replace("'", "''")) for stem in stems)
+    return known, " & ".join(quoted)
 
 
 def add_headlines(occupations, q):

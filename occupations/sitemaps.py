@@ -5,12 +5,13 @@ catalogue (https://docs.djangoproject.com/en/5.2/ref/contrib/sitemaps/#creating-
 Without django.contrib.sites the host comes from the request, or from settings.SITE_URL.
 """
 
+import math
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -38,6 +39,15 @@ class SiteSitemap(Sitemap):
             return urlsplit(settings.SITE_URL).netloc
         return super().get_domain(site)
 
+    def summary(self, published):
+        """(number of pages, latest change) for the index; `published`: the profiles' count
+        and latest change, which several sections share."""
+        raise NotImplementedError
+
+    def pages(self, count):
+        # As Django's paginator: an empty section still has its (empty) first page.
+        return max(1, math.ceil(count / self.limit))
+
 
 class OccupationSitemap(SiteSitemap):
     changefreq = "monthly"
@@ -52,6 +62,9 @@ class OccupationSitemap(SiteSitemap):
     def get_latest_lastmod(self):
         # Django's default walks every item; one aggregate says the same.
         return Occupation.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+    def summary(self, published):
+        return self.pages(published["count"]), published["latest"]
 
 
 LIST_PAGES = ["occupations:occupation_list", *(kind.list_url_name for kind in VOCABULARY_PAGES)]
@@ -79,6 +92,9 @@ class IndexSitemap(SiteSitemap):
     def get_latest_lastmod(self):
         return self.latest
 
+    def summary(self, published):
+        return self.pages(len(LIST_PAGES)), published["latest"]
+
 
 class VocabularySitemap(SiteSitemap):
     """Terms linked to at least one published profile; lastmod is that profile's update."""
@@ -92,14 +108,25 @@ class VocabularySitemap(SiteSitemap):
         self.occupation_path = vocabulary.occupation_path
 
     def items(self):
-        return (
-            self.model.objects.annotate(
-                latest=Max(
-                    f"{self.occupation_path}__updated_at",
-                    filter=published_q(self.occupation_path),
-                )
+        # Subqueries, not a GROUP BY over every link: the paginator's count needs only the
+        # EXISTS (a semi-join), and the latest change is computed for the page's terms only.
+        vocabulary = self.vocabulary
+        if vocabulary.link_model is None:
+            links, field, updated = (
+                Occupation.objects.published().filter(sector=OuterRef("pk")),
+                "sector",
+                "updated_at",
             )
-            .filter(latest__isnull=False)
+        else:
+            field = vocabulary.link_field
+            links = vocabulary.link_model.objects.filter(
+                published_q("occupation"), **{field: OuterRef("pk")}
+            )
+            updated = "occupation__updated_at"
+        latest = links.order_by().values(field).annotate(latest=Max(updated)).values("latest")
+        return (
+            self.model.objects.filter(Exists(links))
+            .annotate(latest=Subquery(latest))
             .only("slug")
             .order_by("slug")
         )
@@ -117,6 +144,22 @@ class VocabularySitemap(SiteSitemap):
             linked = Occupation.objects.published().filter(Exists(links))
         return linked.aggregate(latest=Max("updated_at"))["latest"]
 
+    def summary(self, published):
+        """Terms in use and their latest change, in one query: counted over the links to
+        published profiles, as `items()` and `get_latest_lastmod()` select them."""
+        vocabulary = self.vocabulary
+        if vocabulary.link_model is None:
+            found = Occupation.objects.published().aggregate(
+                count=Count("sector", distinct=True),
+                latest=Max("updated_at", filter=Q(sector__isnull=False)),
+            )
+        else:
+            found = vocabulary.link_model.objects.filter(published_q("occupation")).aggregate(
+                count=Count(vocabulary.link_field, distinct=True),
+                latest=Max("occupation__updated_at"),
+            )
+        return self.pages(found["count"]), found["latest"]
+
 
 sitemaps = {
     "index": IndexSitemap,
@@ -132,12 +175,17 @@ def sitemap_index(request):
     Django's own index view takes the host from the request only; this one builds the
     section URLs on the public origin like the sections themselves."""
     items = []
+    origin = settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
+    # One query for the profiles, shared by the sections that need it, then one per
+    # vocabulary: the number of pages and the latest change of each section together.
+    published = Occupation.objects.published().aggregate(
+        count=Count("pk"), latest=Max("updated_at")
+    )
     for section, site in sitemaps.items():
         site = site() if callable(site) else site
-        origin = settings.SITE_URL or f"{request.scheme}://{request.get_host()}"
         location = origin + reverse("sitemap_section", kwargs={"section": section})
-        latest = site.get_latest_lastmod()
-        for page in range(1, site.paginator.num_pages + 1):
+        pages, latest = site.summary(published)
+        for page in range(1, pages + 1):
             items.append(
                 SitemapIndexItem(location if page == 1 else f"{location}?p={page}", latest)
             )

@@ -13,7 +13,8 @@ search only). For each page, cached and uncached:
 DEBUG off, hashed static files. SQLite files in a temporary directory by default; with
 --postgres SERVER_URL each dataset gets its own database there (created and dropped).
     .venv/bin/python scripts/benchmark.py [--postgres postgresql://postgres@127.0.0.1:5432]
-        [--datasets seed,onet,10k] [--duration 5] [--no-wrk]
+        [--database-prefix careergraph_bench] [--datasets seed,onet,10k] [--duration 5]
+        [--no-wrk]
 """
 
 import argparse
@@ -46,6 +47,11 @@ API search <= 50 ms."""
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", help="a PostgreSQL server URL (databases are made there)")
+    parser.add_argument(
+        "--database-prefix",
+        default="careergraph_bench",
+        help="name prefix of the PostgreSQL databases made (and dropped) on that server",
+    )
     parser.add_argument("--datasets", default="seed,onet,10k")
     parser.add_argument("--onet", default=str(ONET), help="directory of the O*NET text files")
     parser.add_argument("--requests", type=int, default=30, help="in-process requests per page")
@@ -273,7 +279,9 @@ def run_dataset(args):
 def database_for(args, dataset, workdir):
     if not args.postgres:
         return f"sqlite:///{workdir}/{dataset}.sqlite3", None
-    name = f"careergraph_bench_{dataset}_{os.getpid()}"
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database_prefix):
+        raise SystemExit("--database-prefix: lower-case letters, digits and underscores only")
+    name = f"{args.database_prefix}_{dataset}_{os.getpid()}"
     server = args.postgres.rstrip("/")
     subprocess.run(  # noqa: S603
         ["psql", server + "/postgres", "-qc", f"CREATE DATABASE {name}"],  # noqa: S607

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data"
 SEED = ["vocabulary", "power-distributors-and-dispatchers", "distribution-system-operator"]
-# The occupation, one query per collection (23) and for the incoming links (the seed has no
-# key-fact tables or lists, so no nested query), the Job Zone's meaning and the career graph.
-IMPORTED_PROFILE_QUERIES = 27
+# The occupation, one query for every collection and the incoming links, the Job Zone's
+# meaning and the career graph.
+IMPORTED_PROFILE_QUERIES = 4
 OEWS = DATA / "bls-oews-2023" / "national_M2023_excerpt.csv"
 
 
@@ -62,3 +62,14 @@ def test_distribution_system_operator_still_links_to_the_imported_profile(client
 
     assert response.status_code == HTTPStatus.OK
     assert imported.get_absolute_url() in response.content.decode()
+
+
+def test_the_imported_profile_s_api_document_takes_two_queries(
+    client, imported, django_assert_num_queries
+):
+    # The profile, then one query for every collection, nested rows and incoming links.
+    with django_assert_num_queries(2):
+        document = client.get(f"/api/v1/occupations/{imported.slug}/").json()
+
+    for key in ["tasks", "wage_statistics", "ai_exposure_scores", "skills", "education_levels"]:
+        assert document[key], key

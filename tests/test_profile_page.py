@@ -51,10 +51,10 @@ from occupations.models import (
 
 pytestmark = pytest.mark.django_db
 
-# Anonymous visitor: the occupation with select_related (1), one query per collection (23),
-# per nested rows (facts, items) and for the incoming links, the Job Zone's meaning (1) and
-# one query for the career graph.
-PROFILE_QUERIES = 29
+# Anonymous visitor: the occupation with select_related (1), one query for every collection,
+# their nested rows (facts, items) and the incoming links (`prefetching`), the Job Zone's
+# meaning (1) and the career graph (1).
+PROFILE_QUERIES = 4
 
 EVERY_SECTION_HEADING = [
     "On this page",

@@ -242,3 +242,37 @@ def test_an_api_edit_is_found_by_search_at_once(client, editor, token_header, pr
     )
     assert response.status_code == HTTPStatus.OK, response.json()
     assert slugs(Occupation.objects.search("hydrographer")) == ["water-planner"]
+
+
+def test_a_misspelt_word_of_the_body_is_corrected_and_found(profiles):
+    # Not a title: trigram matching of titles could not find it, the spelling correction can.
+    assert slugs(Occupation.objects.search("feedrs")) == ["distribution-system-operator"]
+
+
+@postgresql_only  # stemming: "dispatcher" also finds the summary's "dispatches"
+def test_a_corrected_word_ranks_title_matches_first(profiles):
+    assert slugs(Occupation.objects.search("dispacher")) == [
+        "power-distributors-and-dispatchers",
+        "distribution-system-operator",
+    ]
+
+
+def test_a_word_from_an_edit_is_corrected_at_once(client, editor, token_header, profiles):
+    response = client.patch(
+        "/api/v1/occupations/water-planner/",
+        {"summary": "Plans reservoirs and desalination plants."},
+        content_type="application/json",
+        **token_header(editor),
+    )
+    assert response.status_code == HTTPStatus.OK, response.json()
+    assert slugs(Occupation.objects.search("desalinaton")) == ["water-planner"]
+
+
+@postgresql_only
+def test_the_correction_takes_one_query_for_every_word(profiles, django_assert_num_queries):
+    from occupations.search import corrected_query
+
+    with django_assert_num_queries(1):
+        corrected = corrected_query("the feedrs of dispacher grid")
+
+    assert corrected == "'feeder' & 'dispatch' & 'grid'"

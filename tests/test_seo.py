@@ -231,15 +231,39 @@ def test_sitemap_uses_the_configured_public_origin(client, site, settings):
     )
 
 
+@pytest.mark.parametrize("limit", [1, 1000])
+def test_each_section_in_the_index_has_its_own_page_count_and_latest_change(
+    site, make_occupation, monkeypatch, limit
+):
+    Skill.objects.create(name="Unused", slug="unused")
+    other = Skill.objects.create(name="Second", slug="second")
+    beta = Occupation.objects.get(slug="beta")
+    OccupationSkill.objects.create(occupation=beta, skill=other, group="technical", order=2)
+    Occupation.objects.filter(slug="hidden").update(updated_at=datetime(2030, 1, 1, tzinfo=UTC))
+    monkeypatch.setattr(sitemaps.SiteSitemap, "limit", limit)
+    published = Occupation.objects.published().aggregate(
+        count=sitemaps.Count("pk"), latest=sitemaps.Max("updated_at")
+    )
+
+    for site_map in sitemaps.sitemaps.values():
+        site_map = site_map() if callable(site_map) else site_map
+        # The summary's one query says what Django's paginator and the section's own
+        # latest change say with two.
+        assert site_map.summary(published) == (
+            site_map.paginator.num_pages,
+            site_map.get_latest_lastmod(),
+        )
+
+
 @pytest.mark.parametrize("count", [1, 30])
 def test_sitemap_query_count_is_constant(client, make_occupation, django_assert_num_queries, count):
     skill = Skill.objects.create(name="Shared", slug="shared")
     for _ in range(count):
         occupation = make_occupation(status=PUBLISHED)
         OccupationSkill.objects.create(occupation=occupation, skill=skill, group="technical")
-    # the list pages' latest change, then for profiles and each of the 6 vocabularies: the
-    # section's latest change and its page count
-    with django_assert_num_queries(15):
+    # The published profiles' count and latest change (the list pages' and the profiles'
+    # sections), then for each of the 6 vocabularies its terms in use and latest change.
+    with django_assert_num_queries(7):
         client.get("/sitemap.xml")
     with django_assert_num_queries(2):  # the count, then the page of URLs
         client.get("/sitemap-skills.xml")

@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -122,11 +123,56 @@ def nav_current(context, path):
 @register.filter
 def field_widget(field):
     """A form field's widget, tied to its error message for screen readers when invalid."""
-    if not field.errors:
-        return field.as_widget()
-    return field.as_widget(
-        attrs={"aria-invalid": "true", "aria-describedby": f"{field.auto_id}-error"}
+    extra = (
+        {"aria-invalid": "true", "aria-describedby": f"{field.auto_id}-error"}
+        if field.errors
+        else {}
     )
+    # What BoundField.as_widget() hands to widget.render(), then the HTML from memory when
+    # the very same inputs were rendered before: Django renders every <option> through
+    # two templates, most of the index's rendering time.
+    widget = field.field.widget
+    attrs = field.build_widget_attrs(extra, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    value = field.value()
+    if hasattr(widget, "choices"):
+        # One read (a query for model choices); not list(), which would ask for a count first.
+        widget.choices = [choice for choice in widget.choices]  # noqa: C416
+    key = (
+        type(widget),
+        widget.template_name,
+        field.html_name,
+        _frozen(value),
+        _frozen(attrs),
+        _frozen(widget.attrs),
+        _frozen(getattr(widget, "choices", None)),
+        translation.get_language(),
+    )
+    html = _WIDGET_HTML.get(key)
+    if html is None:
+        html = widget.render(
+            name=field.html_name, value=value, attrs=attrs, renderer=field.form.renderer
+        )
+        if len(_WIDGET_HTML) >= WIDGET_HTML_LIMIT:
+            _WIDGET_HTML.clear()
+        _WIDGET_HTML[key] = html
+    return html
+
+
+WIDGET_HTML_LIMIT = 512
+_WIDGET_HTML = {}
+
+
+def _frozen(value):
+    """A hashable stand-in for a widget input: lists, dicts and choice values as text."""
+    if isinstance(value, dict):
+        return tuple((str(k), _frozen(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if value is None or isinstance(value, int):
+        return (type(value).__name__, value)  # True and 1 are equal keys otherwise
+    return (type(value).__name__, str(value))
 
 
 @register.simple_tag(takes_context=True)
