@@ -281,9 +281,29 @@ class OrderedInlineMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class RowLabelsFormSetMixin:
+    """A table row's fields are labelled only by their column headings, which a screen
+    reader does not tie to the controls (axe: "Form elements must have labels"): name each
+    control after its column and row."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for field in form.fields.values():
+            # The admin's related-field wrapper shares its `attrs` with the field it was
+            # copied from: label the widget it wraps (copied for each form).
+            widget = getattr(field.widget, "widget", field.widget)
+            if not widget.is_hidden:
+                widget.attrs["aria-label"] = f"{field.label}, {row}"
+
+
 class TabularRows(OrderedInlineMixin, admin.TabularInline):
     extra = 0
     formfield_overrides = SHORT_TEXT
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (RowLabelsFormSetMixin, formset), {})
 
 
 class StackedRows(OrderedInlineMixin, admin.StackedInline):
@@ -398,6 +418,10 @@ class OccupationAdmin(
         if db_field.name in {"publish_at", "unpublish_at"}:
             zone = timezone.get_current_timezone_name()
             field.help_text = f"{db_field.help_text} Date and time in {zone}."
+            # The field's label points at the date box only: name both boxes.
+            label = str(field.label or db_field.verbose_name).capitalize()
+            for widget, part in zip(field.widget.widgets, ["date", "time"], strict=True):
+                widget.attrs["aria-label"] = f"{label}, {part}"
         return field
 
     @admin.display(description="Visible now", boolean=True)
