@@ -9,7 +9,7 @@ O*NET 27.0 rows of the given occupations (imported from the full database in
 PostgreSQL). The defaults are the O*NET occupation with the most rows (51-9199.00: 2,749
 alternate titles) and the one with the most rows besides titles (51-9061.00). Usage:
     .venv/bin/python scripts/measure_change_page.py [--requests 20] [--database-url URL]
-        [--onet-code 51-9061.00 ...] [--onet-dir PATH] [--whole-profile]
+        [--onet-code 51-9061.00 ...] [--onet-dir PATH] [--no-onet] [--whole-profile]
 """
 
 import argparse
@@ -77,11 +77,12 @@ def main():
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--onet-code", action="append", help="O*NET-SOC codes to import")
     parser.add_argument("--onet-dir", type=Path, default=ONET_DIR)
+    parser.add_argument("--no-onet", action="store_true", help="measure the demo profile only")
     parser.add_argument(
         "--whole-profile", action="store_true", help="also measure ?section=all (slow)"
     )
     args = parser.parse_args()
-    codes = args.onet_code or ONET_CODES
+    codes = [] if args.no_onet else (args.onet_code or ONET_CODES)
 
     workdir = Path(tempfile.mkdtemp(prefix="careergraph-measure-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careergraph.settings")
@@ -121,7 +122,6 @@ def main():
     print(f"database: {connection.vendor}; {args.requests} timed requests per page")
     for occupation in profiles:
         url = reverse("admin:occupations_occupation_change", args=[occupation.pk])
-        rows = sum(getattr(occupation, c.related_name).count() for c in SECTIONS[0].collections)
         print(f"\n{occupation.title} ({occupation.onet_soc_code or occupation.slug}), {url}")
         print(
             f"{'section':<10} {'status':>6} {'KB':>7} {'KB gzip':>8} "
@@ -137,7 +137,6 @@ def main():
                 f"{len(gzip.compress(html)) / 1024:>8.1f} {statistics.median(timings):>10.0f} "
                 f"{max(timings):>7.0f} {queries:>8} {controls:>9}"
             )
-        del rows
 
 
 if __name__ == "__main__":
