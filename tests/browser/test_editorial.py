@@ -99,7 +99,7 @@ def open_as(browser, live_server):
 
 
 def change_path(occupation):
-    """The whole profile on one page (its sections are tested in test_admin_sections.py)."""
+    """The whole profile on one page (its sections are tested in test_change_page_sections.py)."""
     return reverse("admin:occupations_occupation_change", args=[occupation.pk]) + "?section=all"
 
 
