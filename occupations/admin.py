@@ -25,6 +25,7 @@ from editorial.audit import audit_revert
 from editorial.history import ReadableCompareMixin
 
 from . import changes, models, publishing, services
+from .admin_sections import WHOLE_PROFILE_FLAG, SectionedChangePageMixin, admin_fieldsets
 from .forms import MultilineTextField
 from .registry import COLLECTIONS
 
@@ -264,9 +265,9 @@ class OrderedInlineMixin:
 
     formset = OrderedInlineFormSet
     select_related = ("source",)
-    # The occupation's change form shows each inline under this fieldset (see the template
-    # admin/occupations/occupation/change_form.html), in the order of the public page.
-    after_fieldset = ""
+    # The section of the occupation's change page that edits these rows (see
+    # `admin_sections`).
+    section = ""
     autocomplete_fields = ["source"]
 
     def get_queryset(self, request):
@@ -280,9 +281,29 @@ class OrderedInlineMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class RowLabelsFormSetMixin:
+    """A table row's fields are labelled only by their column headings, which a screen
+    reader does not tie to the controls (axe: "Form elements must have labels"): name each
+    control after its column and row."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for field in form.fields.values():
+            # The admin's related-field wrapper shares its `attrs` with the field it was
+            # copied from: label the widget it wraps (copied for each form).
+            widget = getattr(field.widget, "widget", field.widget)
+            if not widget.is_hidden:
+                widget.attrs["aria-label"] = f"{field.label}, {row}"
+
+
 class TabularRows(OrderedInlineMixin, admin.TabularInline):
     extra = 0
     formfield_overrides = SHORT_TEXT
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (RowLabelsFormSetMixin, formset), {})
 
 
 class StackedRows(OrderedInlineMixin, admin.StackedInline):
@@ -304,7 +325,7 @@ def collection_inline(collection):
     options = {
         "model": collection.model,
         "fields": list(collection.fields),
-        "after_fieldset": collection.admin_section,
+        "section": collection.section,
         "autocomplete_fields": list(collection.refs),
         "select_related": collection.select_related,
         # Django has no nested inlines: a table's or a list's own rows have their own page.
@@ -357,7 +378,9 @@ class ContentAdmin(ReadableCompareMixin, CompareVersionAdmin):
 
 
 @admin.register(models.Occupation)
-class OccupationAdmin(DraftAdminMixin, ReviewAdminMixin, EditGuardAdminMixin, ContentAdmin):
+class OccupationAdmin(
+    DraftAdminMixin, SectionedChangePageMixin, ReviewAdminMixin, EditGuardAdminMixin, ContentAdmin
+):
     change_form_template = "admin/occupations/occupation/change_form.html"
     list_display = ["title", "code", "sector", "status", "visible_now", "last_reviewed"]
     list_filter = ["status", "sector", "ai_outlook", "skilled_migration"]
@@ -369,54 +392,8 @@ class OccupationAdmin(DraftAdminMixin, ReviewAdminMixin, EditGuardAdminMixin, Co
     formfield_overrides = LONG_TEXT
     actions = ["publish", "unpublish", "duplicate"]
     history_latest_first = True
-    fieldsets = [
-        (
-            "Identity and classification",
-            {"fields": ["title", "slug", "code", "code_classification", "code_source", "sector"]},
-        ),
-        ("Summary", {"fields": ["summary"]}),
-        (
-            "Publication",
-            {
-                "fields": [
-                    "status",
-                    "publish_at",
-                    "unpublish_at",
-                    "schedule",
-                    "published_at",
-                    "last_reviewed",
-                ]
-            },
-        ),
-        (
-            "Ratings and migration",
-            {
-                "fields": [
-                    "overall_rating",
-                    "skilled_migration",
-                    "migration_code",
-                    "migration_code_classification",
-                ]
-            },
-        ),
-        (
-            "AI era",
-            {
-                "fields": [
-                    "ai_outlook",
-                    "ai_verdict",
-                    "ai_horizon",
-                    "ai_summary",
-                    "ai_summary_source",
-                    "entry_level_outlook",
-                    "level_up_target_role",
-                    "level_up_advice",
-                ]
-            },
-        ),
-        ("Career outlook", {"fields": ["career_progression", "market_outlook"]}),
-        ("Closing matter", {"fields": ["sample_cover_letter", "data_sources_note", "disclaimer"]}),
-    ]
+    # The profile's own fields, grouped by the change page's sections.
+    fieldsets = admin_fieldsets()
     inlines = COLLECTION_INLINES
 
     def get_queryset(self, request):
@@ -424,6 +401,11 @@ class OccupationAdmin(DraftAdminMixin, ReviewAdminMixin, EditGuardAdminMixin, Co
 
     def park_rows(self, object_id):
         services.occupation_rows_park(occupation_id=int(object_id))
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        # A revert restores the whole profile, so its page shows every section.
+        setattr(request, WHOLE_PROFILE_FLAG, True)
+        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         # VersionAdmin wraps the changelist in one revision; the actions' services record
@@ -436,6 +418,10 @@ class OccupationAdmin(DraftAdminMixin, ReviewAdminMixin, EditGuardAdminMixin, Co
         if db_field.name in {"publish_at", "unpublish_at"}:
             zone = timezone.get_current_timezone_name()
             field.help_text = f"{db_field.help_text} Date and time in {zone}."
+            # The field's label points at the date box only: name both boxes.
+            label = str(field.label or db_field.verbose_name).capitalize()
+            for widget, part in zip(field.widget.widgets, ["date", "time"], strict=True):
+                widget.attrs["aria-label"] = f"{label}, {part}"
         return field
 
     @admin.display(description="Visible now", boolean=True)
@@ -449,15 +435,16 @@ class OccupationAdmin(DraftAdminMixin, ReviewAdminMixin, EditGuardAdminMixin, Co
 
     def save_model(self, request, obj, form, change):
         # Publishing by editing the status follows the one publishing rule, and is logged.
-        previous = form.initial.get("status") if change else None
+        # A section without the publication fields leaves them as they were.
+        def before(name):
+            if not change:
+                return None
+            return form.initial.get(name) if name in form.fields else getattr(obj, name)
+
         publishing.status_transition(
-            obj, status=obj.status, previous_status=previous, user=request.user
+            obj, status=obj.status, previous_status=before("status"), user=request.user
         )
-        previous_schedule = (
-            (form.initial.get("publish_at"), form.initial.get("unpublish_at"))
-            if change
-            else (None, None)
-        )
+        previous_schedule = (before("publish_at"), before("unpublish_at"))
         publishing.schedule_changed(obj, previous=previous_schedule, user=request.user)
         # Pages that showed the profile before the save (e.g. targets of removed links).
         obj._neighbours_before = changes.pages_showing({obj.pk}) if change else set()

@@ -33,8 +33,9 @@ class Collection:
     # Fields naming a shared record (or another profile) by slug, and that record's model.
     refs: dict = field(default_factory=dict)
     nested: Nested | None = None
-    # Where the admin's change page shows the rows (after this fieldset), and how.
-    admin_section: str = ""
+    # The section of the admin's change page that edits the rows (a slug of
+    # `occupations.admin_sections.SECTIONS`), and how it shows them.
+    section: str = ""
     admin_stacked: bool = False
     # Rows are told apart by position (`order`), except rating scores (one per dimension).
     identity: tuple = ("order",)
@@ -64,27 +65,27 @@ COLLECTIONS = (
         "alternate_titles",
         models.AlternateTitle,
         ["order", "title", "short_title", "source"],
-        admin_section="Identity and classification",
+        section="titles",
     ),
     _collection(
         "key_fact_tables",
         models.KeyFactTable,
         ["order", "title", "label_heading", "value_heading", "source"],
         nested=Nested("facts", models.KeyFact, "table", ("order", "label", "value")),
-        admin_section="Summary",
+        section="overview",
     ),
-    _collection("duties", models.Duty, ["order", "text", "source"], admin_section="Summary"),
+    _collection("duties", models.Duty, ["order", "text", "source"], section="duties"),
     _collection(
         "tasks",
         models.Task,
         ["order", "onet_task_id", "text", "task_type", "exposure_human", "exposure_gpt4", "source"],
-        admin_section="Summary",
+        section="duties",
     ),
     _collection(
         "narrative_sections",
         models.NarrativeSection,
         ["order", "heading", "body", "source"],
-        admin_section="Summary",
+        section="duties",
         admin_stacked=True,
     ),
     _collection(
@@ -93,7 +94,7 @@ COLLECTIONS = (
         ["order", "skill", "group", "label", "note", "source"],
         related_name="occupation_skills",
         refs={"skill": models.Skill},
-        admin_section="AI era",
+        section="skills",
     ),
     _collection(
         "qualifications",
@@ -101,13 +102,13 @@ COLLECTIONS = (
         ["order", "qualification", "requirement", "group", "label", "note", "source"],
         related_name="occupation_qualifications",
         refs={"qualification": models.Qualification},
-        admin_section="AI era",
+        section="skills",
     ),
     _collection(
         "education_steps",
         models.EducationStep,
         ["order", "stage", "duration", "cost_min", "cost_max", "currency", "source"],
-        admin_section="AI era",
+        section="education",
     ),
     _collection(
         "salary_bands",
@@ -123,7 +124,7 @@ COLLECTIONS = (
             "note",
             "source",
         ],
-        admin_section="AI era",
+        section="pay",
     ),
     _collection(
         "wage_statistics",
@@ -141,28 +142,28 @@ COLLECTIONS = (
             "special_values",
             "source",
         ],
-        admin_section="AI era",
+        section="pay",
         admin_stacked=True,
     ),
     _collection(
         "education_levels",
         models.EducationLevelShare,
         ["order", "category", "level", "share", "source"],
-        admin_section="AI era",
+        section="education",
     ),
     _collection(
         "rating_scores",
         models.RatingScore,
         ["dimension", "score", "source"],
         refs={"dimension": models.RatingDimension},
-        admin_section="Ratings and migration",
+        section="pay",
         identity=("dimension",),
     ),
     _collection(
         "ai_impacts",
         models.AIImpactItem,
         ["order", "kind", "title", "detail", "extent", "year", "source"],
-        admin_section="AI era",
+        section="ai",
         admin_stacked=True,
     ),
     _collection(
@@ -178,13 +179,13 @@ COLLECTIONS = (
             "human_gamma",
             "source",
         ],
-        admin_section="AI era",
+        section="ai",
     ),
     _collection(
         "fit_traits",
         models.FitTrait,
         ["order", "kind", "text", "source"],
-        admin_section="Career outlook",
+        section="skills",
     ),
     _collection(
         "visas",
@@ -192,13 +193,13 @@ COLLECTIONS = (
         ["order", "visa", "details", "source"],
         related_name="occupation_visas",
         refs={"visa": models.Visa},
-        admin_section="Ratings and migration",
+        section="visas",
     ),
     _collection(
         "career_steps",
         models.CareerStep,
         ["order", "title", "description", "source"],
-        admin_section="Career outlook",
+        section="education",
         admin_stacked=True,
     ),
     _collection(
@@ -206,7 +207,7 @@ COLLECTIONS = (
         models.ItemList,
         ["order", "kind", "title", "intro", "outro", "numbered", "source"],
         nested=Nested("items", models.ListItem, "item_list", ("order", "title", "description")),
-        admin_section="Career outlook",
+        section="pay",
     ),
     _collection(
         "growth_areas",
@@ -214,7 +215,7 @@ COLLECTIONS = (
         ["order", "growth_area", "note", "source"],
         related_name="occupation_growth_areas",
         refs={"growth_area": models.GrowthArea},
-        admin_section="Career outlook",
+        section="pay",
     ),
     _collection(
         "glossary_terms",
@@ -222,13 +223,13 @@ COLLECTIONS = (
         ["order", "term", "source"],
         related_name="occupation_glossary_terms",
         refs={"term": models.GlossaryTerm},
-        admin_section="Closing matter",
+        section="faqs",
     ),
     _collection(
         "faqs",
         models.FAQ,
         ["order", "question", "answer", "source"],
-        admin_section="Closing matter",
+        section="faqs",
         admin_stacked=True,
     ),
     _collection(
@@ -246,7 +247,7 @@ COLLECTIONS = (
         ],
         related_name="related_links",
         refs={"related": models.Occupation},
-        admin_section="Closing matter",
+        section="related",
     ),
     _collection(
         "sources",
@@ -254,7 +255,7 @@ COLLECTIONS = (
         ["order", "document", "note", "source"],
         related_name="occupation_sources",
         refs={"document": models.Source},
-        admin_section="Closing matter",
+        section="related",
     ),
 )
 COLLECTIONS_BY_KEY = {collection.key: collection for collection in COLLECTIONS}

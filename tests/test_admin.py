@@ -12,6 +12,7 @@ from django.utils.html import escape
 from reversion.models import Version
 
 from occupations import enums, models
+from occupations.admin_sections import SECTIONS, WHOLE_PROFILE, section_query
 from occupations.revisions import OCCUPATION_CHILDREN
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +92,12 @@ def add_row(data, prefix, **fields):
     return data
 
 
-def change_url(occupation):
-    return reverse("admin:occupations_occupation_change", args=[occupation.pk])
+def change_url(occupation, section=WHOLE_PROFILE):
+    """The profile's change page; by default the whole profile on one page (each section's
+    own page is tested in test_admin_sections.py)."""
+    return reverse("admin:occupations_occupation_change", args=[occupation.pk]) + section_query(
+        section
+    )
 
 
 def row_counts():
@@ -997,26 +1002,21 @@ def test_saving_multi_line_text_keeps_plain_line_breaks_and_records_only_real_ch
     assert "cover letter" not in comment
 
 
-def test_change_page_shows_each_collection_under_its_part_of_the_public_page(
+def test_the_whole_profile_page_shows_each_section_in_turn_its_fields_then_its_rows(
     superuser_client, profile
 ):
     page = superuser_client.get(change_url(profile)).content.decode()
     markers_in_reading_order = [
-        ">Identity and classification</h2>",
-        'id="alternate_titles-group"',
-        ">Summary</h2>",
-        'id="duties-group"',
-        ">Ratings and migration</h2>",
-        'id="rating_scores-group"',
-        ">AI era</h2>",
-        'id="salary_bands-group"',
-        ">Career outlook</h2>",
-        'id="fit_traits-group"',
-        ">Closing matter</h2>",
-        'id="faqs-group"',
+        marker
+        for section in SECTIONS
+        for marker in [
+            *(f">{name}</h2>" for name, _ in section.fieldsets),
+            *(f'id="{collection.related_name}-group"' for collection in section.collections),
+        ]
     ]
 
     positions = [page.find(marker) for marker in markers_in_reading_order]
 
+    assert len(positions) == 7 + 23  # fieldsets and collections
     assert -1 not in positions
     assert positions == sorted(positions)

@@ -73,7 +73,7 @@ def test_saving_a_profile_in_the_admin_moves_it_and_the_profiles_linking_to_it(
 
 def test_removing_a_related_link_in_the_admin_moves_the_old_target(superuser_client, linked, moves):
     a, b = linked
-    url = reverse("admin:occupations_occupation_change", args=[b.pk])
+    url = reverse("admin:occupations_occupation_change", args=[b.pk]) + "?section=related"
     data = form_data(superuser_client.get(url))
     data["related_links-0-DELETE"] = "on"
 

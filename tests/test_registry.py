@@ -11,6 +11,7 @@ from reversion.models import Version
 from test_admin import form_data
 
 from occupations import enums, models, services
+from occupations.admin_sections import section_query
 from occupations.registry import COLLECTIONS, VOCABULARY_KINDS
 from occupations.revisions import record_revision
 
@@ -89,7 +90,9 @@ def test_each_collection_is_created_through_the_api(
 @pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.key)
 def test_each_collection_round_trips_through_the_admin(collection, superuser_client, filled):
     before = rows_of(filled, collection)
+    # Through the change page's section that edits the collection.
     url = reverse("admin:occupations_occupation_change", args=[filled.pk])
+    url += section_query(collection.section)
     page = superuser_client.get(url)
     prefix = collection.related_name  # the inline formset's prefix
     data = form_data(page)

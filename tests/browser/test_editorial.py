@@ -99,7 +99,8 @@ def open_as(browser, live_server):
 
 
 def change_path(occupation):
-    return reverse("admin:occupations_occupation_change", args=[occupation.pk])
+    """The whole profile on one page (its sections are tested in test_change_page_sections.py)."""
+    return reverse("admin:occupations_occupation_change", args=[occupation.pk]) + "?section=all"
 
 
 def save(page):
