@@ -58,9 +58,11 @@ load-test: $(BIN)/.installed
 	$(BIN)/python scripts/api_load_test.py
 
 # The whole O*NET 27.0 catalogue, BLS OEWS May 2023 wages and AI exposure (docs/imports.md).
-# Re-runnable: editors' changes are kept. Add IMPORT_ARGS=--publish to publish new profiles.
+# Re-runnable: editors' changes are kept. New profiles are drafts unless IMPORT_ARGS=--publish.
+# EXTERNAL_DATA is relative to this directory (a shared/ next to the clone) or absolute.
 EXTERNAL_DATA ?= ../shared/external-data
 import-onet: $(BIN)/.installed
+	@test -d "$(EXTERNAL_DATA)" || { echo "import-onet: no data at $(abspath $(EXTERNAL_DATA)); set EXTERNAL_DATA=/path/to/shared/external-data" >&2; exit 2; }
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py import_onet "$(EXTERNAL_DATA)/onet-27.0-full" $(IMPORT_ARGS)
 	$(BIN)/python manage.py import_oews "$(EXTERNAL_DATA)/bls-oews-2023-full/national_M2023_dl.xlsx" $(IMPORT_ARGS)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .tabular import ImportFileError, parse_decimal, read_delimited
+from .tabular import ImportFileError, not_found, parse_decimal, read_delimited
 
 OCCUPATIONS = "occ_level.csv"
 TASKS = "full_labelset.tsv"
@@ -34,7 +34,7 @@ class ExposureData:
 def read_ai_exposure(directory: Path) -> ExposureData:
     directory = Path(directory)
     if not directory.is_dir():
-        raise ImportFileError(directory, "not a directory")
+        raise not_found(directory, "not a directory")
     data = ExposureData()
     path = directory / OCCUPATIONS
     for line, row in read_delimited(

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from zipfile import BadZipFile
 
-from .tabular import ImportFileError, check_header, parse_decimal
+from .tabular import ImportFileError, check_header, not_found, parse_decimal
 
 SPECIAL_VALUES = {"#", "*", "**"}
 HOURLY = {
@@ -48,7 +48,7 @@ def read_oews(path: Path) -> dict[str, WageRow]:
     """Detailed (else broad) occupation rows by SOC code; raises ImportFileError on bad input."""
     path = Path(path)
     if not path.is_file():
-        raise ImportFileError(path, "file not found")
+        raise not_found(path)
     rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
     header = [str(name).strip() if name is not None else "" for name in next(rows, [])]
     if not header:

@@ -11,7 +11,7 @@ from pathlib import Path
 from occupations.enums import RelatednessTier, TaskType
 
 from .soc import MAJOR_GROUPS
-from .tabular import ImportFileError, parse_decimal, read_delimited
+from .tabular import ImportFileError, not_found, parse_decimal, read_delimited
 
 CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 TIERS = {
@@ -59,7 +59,7 @@ def read_onet(directory: Path) -> OnetDatabase:
     """Every file the importer uses, checked; raises ImportFileError before anything is written."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise ImportFileError(directory, "not a directory")
+        raise not_found(directory, "not a directory")
     occupations = _read_occupations(directory / OCCUPATIONS)
     database = OnetDatabase(occupations=occupations)
     _read_job_zones(directory / JOB_ZONES, occupations)

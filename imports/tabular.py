@@ -1,6 +1,7 @@
 """Reading the sources' delimited files: header checked first, every row with its line number."""
 
 import csv
+import os
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -13,6 +14,12 @@ class ImportFileError(Exception):
         self.path, self.line, self.message = Path(path), line, message
         where = f"{self.path.name}:{line}" if line else self.path.name
         super().__init__(f"{where}: {message}")
+
+
+def not_found(path: Path | str, what: str = "file not found") -> ImportFileError:
+    """A missing file or directory, with the absolute path looked at: a relative path such as
+    the Makefile's ../shared resolves against the directory the command runs in."""
+    return ImportFileError(path, f"{what} (looked for {os.path.abspath(path)})")
 
 
 def check_header(path: Path, header: list[str], columns: tuple[str, ...]) -> None:
@@ -28,7 +35,7 @@ def read_delimited(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) for each data row of a delimited text file with a header line."""
     if not path.is_file():
-        raise ImportFileError(path, "file not found")
+        raise not_found(path)
     # O*NET's tab files do not quote fields (task texts contain bare quotes); CSV files do.
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     with path.open(encoding="utf-8-sig", newline="") as handle:

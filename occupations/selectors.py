@@ -8,7 +8,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from . import enums
@@ -290,8 +290,14 @@ class SharedProfile:
         return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
+# At catalogue size nearly every profile shares a common skill (Microsoft Excel) with this
+# one: the page names only the profiles sharing the most, not ~900 links.
+CAREER_GRAPH_LIMIT = 12
+
+
 def career_graph(occupation):
-    """Published profiles sharing skills, qualifications or growth areas: one query."""
+    """The published profiles sharing the most skills, qualifications or growth areas: one
+    query, at most CAREER_GRAPH_LIMIT of them."""
     skill_ids = {link.skill_id for link in occupation.occupation_skills.all()}
     qualification_ids = {
         link.qualification_id for link in occupation.occupation_qualifications.all()
@@ -309,12 +315,14 @@ def career_graph(occupation):
             ),
             shared_growth_areas=_shared_count(OccupationGrowthArea, "growth_area", growth_area_ids),
         )
-        .filter(
-            Q(shared_skills__gt=0) | Q(shared_qualifications__gt=0) | Q(shared_growth_areas__gt=0)
+        .annotate(
+            shared_total=F("shared_skills") + F("shared_qualifications") + F("shared_growth_areas")
         )
+        .filter(shared_total__gt=0)
+        .order_by("-shared_total", "title", "pk")
         .only("title", "slug", "code")
-    )
-    shared = [
+    )[:CAREER_GRAPH_LIMIT]
+    return [
         SharedProfile(
             occupation=other,
             skills=other.shared_skills,
@@ -323,7 +331,6 @@ def career_graph(occupation):
         )
         for other in others
     ]
-    return sorted(shared, key=lambda item: (-item.total, item.occupation.title))
 
 
 # --- The whole page -------------------------------------------------------------------------
@@ -459,7 +466,13 @@ def profile_context(occupation, *, include_drafts):
         ),
     ]
     page["onet_attribution"] = bool(
-        tasks
+        # An imported O*NET occupation: its title and description are O*NET's even when
+        # O*NET has no task, Job Zone or education data for it (the "All Other" ones).
+        (
+            occupation.onet_soc_code
+            and occupation.code_classification == enums.CodeClassification.ONET_SOC
+        )
+        or tasks
         or education_levels
         or occupation.job_zone
         or any(link.relatedness_tier for link in outgoing)

@@ -99,3 +99,15 @@ def test_the_command_exits_non_zero_and_writes_nothing_on_a_late_error(onet_copy
 def test_each_command_rejects_a_path_that_does_not_exist(command, tmp_path):
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command(command, str(tmp_path / "missing"))
+
+
+@pytest.mark.parametrize("command", ["import_onet", "import_oews", "import_ai_exposure"])
+def test_a_relative_path_that_does_not_exist_is_named_with_where_it_was_looked_for(
+    command, tmp_path, monkeypatch
+):
+    # A new user's clone next to no ../shared saw only "onet-27.0-full: not a directory".
+    monkeypatch.chdir(tmp_path)
+    expected = f"missing: .*looked for {tmp_path.parent}/shared/missing\\)"
+
+    with pytest.raises(CommandError, match=expected):
+        call_command(command, "../shared/missing")

@@ -1,5 +1,6 @@
 """The seed profile after the three imports: seed facts and imported data, all attributed."""
 
+import shutil
 from http import HTTPStatus
 from pathlib import Path
 
@@ -73,3 +74,33 @@ def test_the_imported_profile_s_api_document_takes_two_queries(
 
     for key in ["tasks", "wage_statistics", "ai_exposure_scores", "skills", "education_levels"]:
         assert document[key], key
+
+
+def test_an_onet_occupation_without_tasks_or_job_zone_still_credits_onet(client, db, tmp_path):
+    # O*NET's "All Other" occupations have a title and description but no task, Job Zone or
+    # education data; their pages showed O*NET's text without the CC BY attribution.
+    onet = tmp_path / "onet"
+    shutil.copytree(DATA / "onet-27.0", onet)
+    with (onet / "Occupation Data.txt").open("a") as handle:
+        handle.write(
+            "51-8099.00\tPlant and System Operators, All Other\t"
+            "All plant and system operators not listed separately.\n"
+        )
+    call_command("loaddata", *SEED, verbosity=0)
+    import_onet(ImportOptions(path=onet, release="27.0", publish=True))
+    other = Occupation.objects.get(onet_soc_code="51-8099.00")
+    assert not other.tasks.exists()
+    assert other.job_zone is None
+
+    html = client.get(other.get_absolute_url()).content.decode()
+
+    assert "All plant and system operators not listed separately." in html
+    assert "CC BY 4.0</a> license" in html
+
+
+def test_the_seed_page_before_any_import_names_no_onet_licence(client, db):
+    call_command("loaddata", *SEED, verbosity=0)
+
+    html = client.get("/occupations/power-distributors-and-dispatchers/").content.decode()
+
+    assert "CC BY 4.0" not in html

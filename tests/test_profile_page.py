@@ -48,6 +48,7 @@ from occupations.models import (
     Visa,
     WageStatistic,
 )
+from occupations.selectors import CAREER_GRAPH_LIMIT
 
 pytestmark = pytest.mark.django_db
 
@@ -582,6 +583,36 @@ def test_career_graph_counts_shared_vocabulary_and_offers_a_comparison(client, s
 
     assert "Shares 2 skills, 2 qualifications and 2 growth areas with" in html
     assert "/compare/?occupations=rich-profile,rich-profile-other-0" in html
+
+
+def test_career_graph_names_only_the_profiles_sharing_the_most_vocabulary(client, make_occupation):
+    # At catalogue size ~900 profiles share a skill such as Microsoft Excel with every page.
+    published = enums.PublicationStatus.PUBLISHED
+    common, rare = Skill.objects.bulk_create(
+        [Skill(name="Microsoft Excel", slug="excel"), Skill(name="SCADA", slug="scada")]
+    )
+    occupation = make_occupation(title="Dispatcher", slug="dispatcher", status=published)
+    others = [
+        make_occupation(title=f"Other {i:02}", slug=f"other-{i:02}", status=published)
+        for i in range(CAREER_GRAPH_LIMIT + 3)
+    ]
+    closest = others[-1]  # last by title: shown first because it shares more
+    OccupationSkill.objects.bulk_create(
+        [
+            OccupationSkill(occupation=profile, skill=skill, order=order, group="technical")
+            for profile in [occupation, *others]
+            for order, skill in enumerate(
+                [common, rare] if profile in (occupation, closest) else [common]
+            )
+        ]
+    )
+
+    html = client.get(occupation.get_absolute_url()).content.decode()
+
+    shared = re.findall(r"Shares (\d+) skills? with <a href=\"[^\"]+\">([^<]+)</a>", html)
+    assert shared == [("2", closest.title)] + [
+        ("1", other.title) for other in others[: CAREER_GRAPH_LIMIT - 1]
+    ]
 
 
 def test_incoming_links_read_from_this_profiles_side(client, sector):
