@@ -460,15 +460,21 @@ class OccupationAdmin(
 
     @admin.action(description="Publish selected profiles", permissions=["change"])
     def publish(self, request, queryset):
-        for occupation in queryset:
-            publishing.occupation_publish(occupation=occupation, user=request.user)
-        self.message_user(request, f"Published {len(queryset)} profile(s).", messages.SUCCESS)
+        count = publishing.occupations_set_status(
+            occupation_ids=queryset.values_list("pk", flat=True),
+            status=publishing.PUBLISHED,
+            user=request.user,
+        )
+        self.message_user(request, f"Published {count} profile(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected profiles (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        for occupation in queryset:
-            publishing.occupation_unpublish(occupation=occupation, user=request.user)
-        self.message_user(request, f"Unpublished {len(queryset)} profile(s).", messages.SUCCESS)
+        count = publishing.occupations_set_status(
+            occupation_ids=queryset.values_list("pk", flat=True),
+            status=publishing.DRAFT,
+            user=request.user,
+        )
+        self.message_user(request, f"Unpublished {count} profile(s).", messages.SUCCESS)
 
     @admin.action(description="Duplicate selected profiles as drafts", permissions=["add"])
     def duplicate(self, request, queryset):

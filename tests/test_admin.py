@@ -639,6 +639,27 @@ def test_unpublish_action_returns_profiles_to_draft(editor_client, editor, publi
     assert Version.objects.get_for_object(published_occupation).first().revision.user == editor
 
 
+@pytest.mark.parametrize("profiles", [2, 12])
+def test_the_publish_action_is_set_based(
+    editor_client, editor, make_occupation, profiles, django_assert_max_num_queries
+):
+    selected = [fill_profile(make_occupation(), 1) for _ in range(profiles)]
+
+    # The changelist's own queries and a fixed number for the whole selection, plus one
+    # audit line per profile whose status changes (one revision each would be ~40 queries).
+    with django_assert_max_num_queries(65 + profiles):
+        response = run_action(editor_client, "publish", *selected)
+
+    assert response.status_code == HTTPStatus.FOUND
+    for occupation in selected:
+        occupation.refresh_from_db()
+        assert occupation.status == enums.PublicationStatus.PUBLISHED
+        revision = Version.objects.get_for_object(occupation).first().revision
+        assert (revision.user, revision.get_comment()) == (editor, "Published.")
+        # The revision holds the profile and all of its rows, as a single publish records.
+        assert revision.version_set.count() == 1 + sum(collection_counts(occupation).values())
+
+
 def collection_counts(occupation):
     counts = {name: getattr(occupation, name).count() for name in OCCUPATION_CHILDREN}
     counts["key_facts"] = models.KeyFact.objects.filter(table__occupation=occupation).count()
