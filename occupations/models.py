@@ -521,6 +521,17 @@ class OccupationChild(models.Model):
         ordering = ["order"]
         constraints = [unique_order("occupation")]
 
+    def clean_fields(self, exclude=None):
+        # A foreign key whose record was just read (by the form's field) exists: looking it
+        # up again would cost one query per row and key on a large profile's change page.
+        exclude = set(exclude or ())
+        for field in self._meta.concrete_fields:
+            if field.many_to_one and field.name not in exclude and field.is_cached(self):
+                record = field.get_cached_value(self)
+                if record is not None and record.pk == getattr(self, field.attname):
+                    exclude.add(field.name)
+        super().clean_fields(exclude=exclude)
+
     def natural_key(self):
         return (self.occupation.slug, self.order)
 

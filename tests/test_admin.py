@@ -7,6 +7,8 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 from reversion.models import Version
@@ -1041,3 +1043,21 @@ def test_the_whole_profile_page_shows_each_section_in_turn_its_fields_then_its_r
     assert len(positions) == 7 + 23  # fieldsets and collections
     assert -1 not in positions
     assert positions == sorted(positions)
+
+
+def test_saving_a_large_profile_does_not_validate_its_untouched_rows_one_by_one(
+    editor_client, make_occupation
+):
+    def save_queries(rows):
+        occupation = fill_profile(make_occupation(), rows)
+        data = form_data(editor_client.get(change_url(occupation)))
+        data["summary"] = "Changed."
+        with CaptureQueriesContext(connection) as queries:
+            assert editor_client.post(change_url(occupation), data).status_code == 302
+        return len(queries)
+
+    # 7 more rows in each of the 23 collections (161 rows). Before, each row cost its id,
+    # record and constraint lookups (418 more queries); what remains per row is
+    # django-reversion naming it (its __str__ reads the shared record it links to).
+    save_queries(1)  # fills the per-process caches (content types) first
+    assert save_queries(8) - save_queries(1) <= 80  # measured: 72
