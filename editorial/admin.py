@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from occupations import publishing
 
 from . import drafts
-from .forms import EditGuardForm, keep_their_row_changes
+from .forms import EditGuardForm, keep_their_row_changes, kept_notice
 from .models import AuditEvent, ReviewRequest
 from .presence import HEARTBEAT_SECONDS, presence_stamp
 from .services import can_review, review_approve, review_reject, review_submit
@@ -128,6 +128,14 @@ class EditGuardAdminMixin:
         if conflict is not None and conflict.base_rows:
             keep_their_row_changes(formset, conflict.base_rows)
         super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Saved despite changes elsewhere since the page was opened: say whose stay.
+        elsewhere = getattr(form, "changed_elsewhere", None)
+        notice = kept_notice(elsewhere) if elsewhere is not None else None
+        if notice:
+            messages.info(request, notice)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["error_summary"] = error_summary(

@@ -36,15 +36,21 @@ class EditBase:
 
 @dataclass
 class Conflict:
-    """What changed between the version an editor opened and now, in words."""
+    """What changed between the version an editor opened and now, in words and as names
+    and row keys ((model label, pk)) for judging whether it touches the editor's page."""
 
     token: str  # the current token: confirming "overwrite" is only valid against it
     fields: list[str] = field(default_factory=list)  # labels of the record's own fields
     rows: list[str] = field(default_factory=list)  # "Duties: “Dispatch crews” changed (Text)"
-    authors: list[str] = field(default_factory=list)  # "Sue (sue), 1 Dec 2026 15:40: Changed…"
+    authors: list[str] = field(default_factory=list)  # "Sue, 1 Dec 2026 15:40: Changed…"
+    editors: list[str] = field(default_factory=list)  # "Sue (sue)", newest first
     details_known: bool = True  # False when no revision of the opened version exists
     base_fields: dict = field(default_factory=dict)  # the record's own fields as opened
     base_rows: dict = field(default_factory=dict)  # {(model label, pk): fields} as opened
+    field_names: set[str] = field(default_factory=set)  # the record's own changed fields
+    changed_rows: set[tuple[str, str]] = field(default_factory=set)
+    added_rows: set[tuple[str, str]] = field(default_factory=set)
+    deleted_rows: set[tuple[str, str]] = field(default_factory=set)
 
 
 def followed_rows(record) -> list:
@@ -148,6 +154,54 @@ def _models_by_label() -> dict:
     return labels
 
 
+def row_prefixes(model) -> dict:
+    """{inline prefix: row model} of the rows a record's change page edits: a profile's
+    collections (prefixed by their related name) or a table's or list's own rows."""
+    if model is content.Occupation:
+        return {collection.related_name: collection.model for collection in COLLECTIONS}
+    collection = COLLECTIONS_BY_MODEL.get(model)
+    if collection is not None and collection.nested:
+        return {collection.nested.key: collection.nested.model}
+    return {}
+
+
+def _row_parents(model) -> dict:
+    """{row model label: (field naming its parent, the parent's model label)} for the rows
+    a record's revision follows."""
+    label = model._meta.label_lower
+    if model is content.Occupation:
+        parents = {}
+        for collection in COLLECTIONS:
+            parents[collection.model._meta.label_lower] = ("occupation", label)
+            if collection.nested:
+                nested = collection.nested
+                parents[nested.model._meta.label_lower] = (
+                    nested.parent_field,
+                    collection.model._meta.label_lower,
+                )
+        return parents
+    collection = COLLECTIONS_BY_MODEL.get(model)
+    if collection is not None and collection.nested:
+        nested = collection.nested
+        return {nested.model._meta.label_lower: (nested.parent_field, label)}
+    return {}
+
+
+def _own_versions(record, then: dict) -> dict:
+    """The versions of `record` and its rows in a revision. A table's newest revision may
+    be its profile's, which holds every row of the profile: the others are not its rows."""
+    own_key = _key(type(record), record.pk)
+    parents = _row_parents(type(record))
+    kept = {own_key} & set(then)
+    # Two passes: the record's rows, then their own rows (a table's facts).
+    for _ in range(2):
+        for key, fields in then.items():
+            parent = parents.get(key[0])
+            if parent and (parent[1], str(fields.get(parent[0]))) in kept:
+                kept.add(key)
+    return {key: then[key] for key in kept}
+
+
 def describe_conflict(record, base: EditBase) -> Conflict:
     """What changed in `record` (and its rows) since `base`, and who changed it."""
     now = current_snapshot(record)
@@ -161,6 +215,7 @@ def describe_conflict(record, base: EditBase) -> Conflict:
         then = {}
     else:
         then, then_reprs = revision_snapshot(base.revision_id, set(now))
+        then = _own_versions(record, then)
         if own_key not in then:
             conflict.details_known = False
         conflict.base_fields = then.get(own_key, {})
@@ -168,6 +223,7 @@ def describe_conflict(record, base: EditBase) -> Conflict:
         model = type(record)
         for name, value in now[own_key].items():
             if own_key in then and then[own_key].get(name) != value:
+                conflict.field_names.add(name)
                 conflict.fields.append(field_label(model, name))
         for key in sorted(set(now) | set(then), key=lambda k: (k[0], int(k[1]))):
             if key == own_key or key[0] not in labels:
@@ -175,8 +231,10 @@ def describe_conflict(record, base: EditBase) -> Conflict:
             row_model = labels[key[0]]
             section = model_label(row_model)
             if key not in then:
+                conflict.added_rows.add(key)
                 conflict.rows.append(f"{section}: “{current_reprs.get(key, key[1])}” added")
             elif key not in now:
+                conflict.deleted_rows.add(key)
                 conflict.rows.append(f"{section}: “{then_reprs.get(key, key[1])}” deleted")
             else:
                 changed = [
@@ -185,16 +243,19 @@ def describe_conflict(record, base: EditBase) -> Conflict:
                     if then[key].get(name) != value
                 ]
                 if changed:
+                    conflict.changed_rows.add(key)
                     conflict.rows.append(
                         f"{section}: “{current_reprs.get(key, key[1])}” changed "
                         f"({', '.join(changed)})"
                     )
-    conflict.authors = revision_authors(set(now) | set(then), since=base.opened_at)
+    revisions = revisions_since(set(now) | set(then), since=base.opened_at)
+    conflict.authors = [_author_line(revision) for revision in revisions]
+    conflict.editors = list(dict.fromkeys(_editor(revision.user) for revision in revisions))
     return conflict
 
 
-def revision_authors(keys: set, *, since: datetime) -> list[str]:
-    """Who saved revisions touching `keys` after `since`, newest first, in words."""
+def revisions_since(keys: set, *, since: datetime) -> list:
+    """The revisions touching `keys` saved after `since`, newest first (at most 200)."""
     types = ContentType.objects.get_for_models(*_models_by_label().values())
     ids_by_type = {}
     for label, pk in keys:
@@ -211,18 +272,27 @@ def revision_authors(keys: set, *, since: datetime) -> list[str]:
         .select_related("revision__user")
         .order_by("-revision__date_created")
     )
-    authors, seen = [], set()
+    revisions = {}
     for version in versions[:200]:
-        revision = version.revision
-        if revision.pk in seen:
-            continue
-        seen.add(revision.pk)
-        user = revision.user
-        who = (user.get_full_name() or user.get_username()) if user else "Someone (no login)"
-        when = timezone.localtime(revision.date_created).strftime("%d %b %Y %H:%M %Z")
-        comment = _plain_comment(revision.get_comment())
-        authors.append(f"{who}, {when}" + (f": {comment}" if comment else ""))
-    return authors
+        revisions.setdefault(version.revision.pk, version.revision)
+    return list(revisions.values())
+
+
+def _editor(user) -> str:
+    """An editor as the notices name them: "Sue Smith (sue)", or the username alone."""
+    if user is None:
+        return "someone (no login)"
+    name, username = user.get_full_name(), user.get_username()
+    return f"{name} ({username})" if name else username
+
+
+def _author_line(revision) -> str:
+    """A revision as the conflict notice lists it: "Sue, 1 Dec 2026 15:40 UTC: Changed…"."""
+    user = revision.user
+    who = (user.get_full_name() or user.get_username()) if user else "Someone (no login)"
+    when = timezone.localtime(revision.date_created).strftime("%d %b %Y %H:%M %Z")
+    comment = _plain_comment(revision.get_comment())
+    return f"{who}, {when}" + (f": {comment}" if comment else "")
 
 
 def _plain_comment(comment: str) -> str:

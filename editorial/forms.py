@@ -3,13 +3,22 @@ form, and a save against a newer version stops with a description of what change
 
 import copy
 import json
+import re
 
 from django import forms
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 
-from .conflicts import IGNORED_FIELDS, EditBase, describe_conflict, edit_base, edit_token
+from .conflicts import (
+    IGNORED_FIELDS,
+    Conflict,
+    EditBase,
+    describe_conflict,
+    edit_base,
+    edit_token,
+    row_prefixes,
+)
 
 ROW_PARENT_FIELDS = {"occupation", "table", "item_list"}
 
@@ -18,6 +27,49 @@ CONFLICT_MESSAGE = (
     "still on the page. Check what changed (listed at the top), then save again with "
     "“Apply my changes on top” ticked."
 )
+
+
+# A row's hidden id in an inline formset's POST data: "<prefix>-<index>-<field>".
+ROW_INPUT = re.compile(r"^(?P<prefix>\w+)-(?P<index>[0-9]{1,9})-(?P<field>\w+)$")
+NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII only, short enough for int() on any input
+# The "changed meanwhile" notice names at most this many fields and rows.
+KEPT_NOTICE_ITEMS = 10
+
+
+def posted_rows(data, model) -> set[tuple[str, str]]:
+    """(model label, pk) of the saved rows a change page of `model` posted: the hidden id
+    of each row of its inline formsets (a page may show only some rows of a collection)."""
+    prefixes = row_prefixes(model)
+    shown = set()
+    for name in data:
+        match = ROW_INPUT.match(name)
+        if not match or match["prefix"] not in prefixes:
+            continue
+        row_model = prefixes[match["prefix"]]
+        total = str(data.get(f"{match['prefix']}-TOTAL_FORMS", "")).strip()
+        value = str(data.get(name, "")).strip()
+        if (
+            match["field"] == row_model._meta.pk.name
+            and NUMBER.fullmatch(total)
+            and NUMBER.fullmatch(value)
+            and int(match["index"]) < int(total)
+        ):
+            shown.add((row_model._meta.label_lower, str(int(value))))
+    return shown
+
+
+def kept_notice(conflict: Conflict) -> str | None:
+    """What a save that went ahead keeps of others' changes: "Meanwhile Sue (sue) changed
+    Summary; kept." (None when nothing an editor would see changed)."""
+    items = conflict.fields + conflict.rows
+    if not items:
+        return None
+    what = ", ".join(items[:KEPT_NOTICE_ITEMS])
+    if len(items) > KEPT_NOTICE_ITEMS:
+        what += f" and {len(items) - KEPT_NOTICE_ITEMS} more"
+    editors = conflict.editors or ["someone"]
+    who = editors[0] if len(editors) == 1 else f"{', '.join(editors[:-1])} and {editors[-1]}"
+    return f"Meanwhile {who} changed {what}; kept."
 
 
 def _serialized_fields(instance) -> dict:
@@ -53,7 +105,8 @@ class EditGuardForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.conflict = None
+        self.conflict = None  # changes since opening that stop the save
+        self.changed_elsewhere = None  # changes since opening this page does not touch
         self._kept_theirs = []
         if self.instance.pk is None:
             return
@@ -86,11 +139,26 @@ class EditGuardForm(forms.ModelForm):
             revision_id=cleaned.get("edit_base_revision"),
             opened_at=cleaned.get("edit_opened_at") or self.instance.updated_at,
         )
-        self.conflict = describe_conflict(self.instance, base)
+        conflict = describe_conflict(self.instance, base)
+        if conflict.details_known and not self.touched_by(conflict):
+            self.changed_elsewhere = conflict
+            return cleaned
+        self.conflict = conflict
         confirmed = cleaned.get("apply_on_top") and cleaned.get("edit_seen_token") == current
         if not confirmed:
             raise ValidationError(CONFLICT_MESSAGE, code="edit_conflict")
         return cleaned
+
+    def touched_by(self, conflict: Conflict) -> bool:
+        """Whether changes since opening touch what this page posts: one of the form's own
+        fields, or a row it shows that was changed or deleted. Rows added meanwhile are
+        left to the formsets' position check; rows edited on their own pages (a table's
+        facts, on the profile's page) are not on it."""
+        own_fields = set(self.fields) - set(self.GUARD_FIELDS)
+        if conflict.field_names & own_fields:
+            return True
+        shown = posted_rows(self.data, type(self.instance))
+        return bool(shown & (conflict.changed_rows | conflict.deleted_rows))
 
     def _post_clean(self):
         super()._post_clean()

@@ -3,13 +3,17 @@
 from http import HTTPStatus
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from test_admin import add_row, change_url, form_data, form_errors
 
+from editorial.forms import posted_rows
 from occupations import models
+from occupations.admin_sections import WHOLE_PROFILE
+from occupations.revisions import record_revision
 
 pytestmark = pytest.mark.django_db
 
@@ -52,15 +56,15 @@ def empty_presence():
     cache.clear()
 
 
-def opened(client, occupation):
+def opened(client, occupation, section=WHOLE_PROFILE):
     """What the client's browser would post back, as of opening the page now."""
-    return form_data(client.get(change_url(occupation)))
+    return form_data(client.get(change_url(occupation, section)))
 
 
-def saved_by_second(second, occupation, **changes):
-    data = opened(second, occupation)
+def saved_by_second(second, occupation, section=WHOLE_PROFILE, **changes):
+    data = opened(second, occupation, section)
     data.update(changes)
-    response = second.post(change_url(occupation), data)
+    response = second.post(change_url(occupation, section), data)
     assert response.status_code == HTTPStatus.FOUND, form_errors(response)
 
 
@@ -155,12 +159,9 @@ def test_two_editors_adding_a_row_without_a_position_both_keep_their_row(first, 
     add_row(theirs, "duties", text="Otto's duty.")
     assert second.post(change_url(profile), theirs).status_code == HTTPStatus.FOUND
 
+    # A row added meanwhile is not on this page: the save goes ahead, after it.
     add_row(mine, "duties", text="Edna's duty.")
-    conflict_page = first.post(change_url(profile), mine)
-    assert conflict_page.status_code == HTTPStatus.OK
-    again = form_data(conflict_page)
-    again["apply_on_top"] = "on"
-    response = first.post(change_url(profile), again)
+    response = first.post(change_url(profile), mine)
 
     assert response.status_code == HTTPStatus.FOUND, form_errors(response)
     assert list(models.Duty.objects.values_list("order", "text")) == [
@@ -247,3 +248,154 @@ def test_applying_on_top_keeps_their_row_edits_where_i_left_the_row_alone(first,
         "Monitor the grid closely.",
         "Dispatch crews quickly.",
     ]
+
+
+# --- Only what the page shows stops a save ------------------------------------------------------
+
+
+def notices(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def my_last_change_message(user):
+    return LogEntry.objects.filter(user=user).latest("action_time").get_change_message()
+
+
+def test_saving_duties_after_someone_saved_the_summary_keeps_both_and_says_so(
+    first, second, profile, editor
+):
+    mine = opened(first, profile, "duties")
+    saved_by_second(second, profile, "overview", summary="Otto's better summary.")
+
+    mine["duties-0-text"] = "Monitor the grid closely."
+    response = first.post(change_url(profile, "duties"), mine, follow=True)
+
+    assert response.redirect_chain, form_errors(response)
+    profile.refresh_from_db()
+    assert profile.summary == "Otto's better summary."
+    assert models.Duty.objects.get(order=1).text == "Monitor the grid closely."
+    assert "Meanwhile Otto (otto) changed Summary; kept." in notices(response)
+    history = my_last_change_message(editor)
+    assert "Text" in history
+    assert "Summary" not in history
+
+
+def test_saving_the_overview_after_someone_saved_the_summary_is_a_conflict(first, second, profile):
+    mine = opened(first, profile, "overview")
+    saved_by_second(second, profile, "overview", summary="Otto's better summary.")
+
+    mine["title"] = "Grid Dispatcher II"
+    response = first.post(change_url(profile, "overview"), mine)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "<li>Summary</li>" in response.content.decode()
+    profile.refresh_from_db()
+    assert (profile.title, profile.summary) == ("Grid Dispatcher", "Otto's better summary.")
+
+
+def test_a_duty_changed_meanwhile_that_the_page_shows_is_a_conflict(first, second, profile):
+    mine = opened(first, profile, "duties")
+    saved_by_second(second, profile, "duties", **{"duties-1-text": "Dispatch crews quickly."})
+
+    mine["duties-0-text"] = "Monitor the grid closely."
+    response = first.post(change_url(profile, "duties"), mine)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Changed by someone else since you opened this page" in response.content.decode()
+    assert list(models.Duty.objects.values_list("text", flat=True)) == [
+        "Monitor the grid.",
+        "Dispatch crews quickly.",
+    ]
+
+
+def test_a_duty_added_meanwhile_does_not_stop_a_section_and_mine_goes_after_it(
+    first, second, profile
+):
+    mine = opened(first, profile, "duties")
+    theirs = add_row(opened(second, profile, "duties"), "duties", text="Otto's duty.")
+    assert second.post(change_url(profile, "duties"), theirs).status_code == HTTPStatus.FOUND
+
+    mine["duties-0-text"] = "Monitor the grid closely."
+    add_row(mine, "duties", text="Edna's duty.")
+    response = first.post(change_url(profile, "duties"), mine, follow=True)
+
+    assert response.redirect_chain, form_errors(response)
+    assert list(models.Duty.objects.values_list("order", "text")) == [
+        (1, "Monitor the grid closely."),
+        (2, "Dispatch crews."),
+        (3, "Otto's duty."),
+        (4, "Edna's duty."),
+    ]
+    assert "Meanwhile Otto (otto) changed Duties: “Otto's duty.” added; kept." in notices(response)
+
+
+def test_a_key_fact_changed_meanwhile_does_not_stop_the_profile_page(first, second, occupation):
+    table = models.KeyFactTable.objects.create(occupation=occupation, order=1, title="Pay")
+    models.KeyFact.objects.create(table=table, order=1, label="Median", value="$90,000")
+    record_revision(occupation=occupation, user=None, comment="First version.")
+    mine = opened(first, occupation)
+    table_url = reverse("admin:occupations_keyfacttable_change", args=[table.pk])
+    theirs = form_data(second.get(table_url), form_id="keyfacttable_form")
+    theirs["facts-0-value"] = "$95,000"
+    assert second.post(table_url, theirs).status_code == HTTPStatus.FOUND
+
+    mine["summary"] = "Edna's summary."
+    response = first.post(change_url(occupation), mine, follow=True)
+
+    assert response.redirect_chain, form_errors(response)
+    occupation.refresh_from_db()
+    assert occupation.summary == "Edna's summary."
+    assert models.KeyFact.objects.get().value == "$95,000"
+    assert "Meanwhile Otto (otto) changed Key facts: “Median” changed (Value); kept." in notices(
+        response
+    )
+
+
+def test_a_save_against_an_unknown_revision_stays_a_conflict(first, second, profile):
+    mine = opened(first, profile, "duties")
+    mine["edit_base_revision"] = ""
+    saved_by_second(second, profile, "overview", summary="Otto's better summary.")
+
+    mine["duties-0-text"] = "Monitor the grid closely."
+    response = first.post(change_url(profile, "duties"), mine)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "the changed fields cannot be listed" in response.content.decode()
+    assert models.Duty.objects.get(order=1).text == "Monitor the grid."
+
+
+def test_the_key_fact_table_page_saves_over_a_fact_added_meanwhile(first, second, occupation):
+    table = models.KeyFactTable.objects.create(occupation=occupation, order=1, title="Pay")
+    models.KeyFact.objects.create(table=table, order=1, label="Median", value="$90,000")
+    models.Duty.objects.create(occupation=occupation, order=1, text="Monitor the grid.")
+    # The table's newest revision is its profile's, which holds rows that are not the table's.
+    record_revision(occupation=occupation, user=None, comment="First version.")
+    url = reverse("admin:occupations_keyfacttable_change", args=[table.pk])
+    mine = form_data(first.get(url), form_id="keyfacttable_form")
+    theirs = form_data(second.get(url), form_id="keyfacttable_form")
+    add_row(theirs, "facts", label="Mean", value="$92,000")
+    assert second.post(url, theirs).status_code == HTTPStatus.FOUND
+
+    mine["title"] = "Pay in 2026"
+    response = first.post(url, mine, follow=True)
+
+    assert response.redirect_chain, form_errors(response)
+    table.refresh_from_db()
+    assert table.title == "Pay in 2026"
+    assert list(table.facts.values_list("order", "label")) == [(1, "Median"), (2, "Mean")]
+    assert "Meanwhile Otto (otto) changed Key facts: “Mean” added; kept." in notices(response)
+
+
+def test_hostile_row_ids_are_ignored_by_the_guard():
+    data = {
+        "duties-TOTAL_FORMS": "2",
+        "duties-0-id": "7",
+        "duties-1-id": "x²",
+        "duties-2-id": "8",  # beyond the posted row count: not a row of the page
+        "tasks-TOTAL_FORMS": "9" * 5000,
+        "tasks-0-id": "9",
+        "facts-0-id": "10",  # not a collection of the profile's page
+        "duties-99999999999-id": "11",
+    }
+
+    assert posted_rows(data, models.Occupation) == {("occupations.duty", "7")}
