@@ -95,6 +95,10 @@ class EditGuardForm(forms.ModelForm):
         ),
     )
 
+    # Judge changes by what the page posts (see `touched_by`); False where the revision
+    # history is not what the editor opened (a draft), so any change stops the save.
+    judge_by_page = True
+
     GUARD_FIELDS = (
         "edit_base_token",
         "edit_base_revision",
@@ -140,7 +144,7 @@ class EditGuardForm(forms.ModelForm):
             opened_at=cleaned.get("edit_opened_at") or self.instance.updated_at,
         )
         conflict = describe_conflict(self.instance, base)
-        if conflict.details_known and not self.touched_by(conflict):
+        if conflict.details_known and self.judge_by_page and not self.touched_by(conflict):
             self.changed_elsewhere = conflict
             return cleaned
         self.conflict = conflict

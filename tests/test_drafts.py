@@ -227,3 +227,38 @@ def test_the_api_never_shows_a_draft(editor_client, live, token_header, editor, 
     for headers in [{}, token_header(editor)]:
         document = client.get(f"/api/v1/occupations/{live.slug}/", **headers).json()
         assert document["summary"] == LIVE_SUMMARY
+
+
+def test_two_editors_on_different_sections_of_one_draft_still_get_the_edit_guard(
+    editor_client, live, django_user_model
+):
+    # The guard's history holds the live profile, not the draft as each editor opened it,
+    # so only the draft's token can tell what changed in the draft meanwhile.
+    other = django_user_model.objects.create_user("otto", is_staff=True)
+    other.groups.add(Group.objects.get(name="Editors"))
+    second = Client()
+    second.force_login(other)
+    url = change_url(live, "duties")
+    data = form_data(editor_client.get(url))
+    data.pop("_save")
+    add_row(data, "duties", text="Draft duty.")
+    assert editor_client.post(url, {**data, "_save_draft": "1"}).status_code == 302
+    mine = form_data(editor_client.get(url))
+    theirs = form_data(second.get(url))
+    assert theirs["duties-1-text"] == "Draft duty."
+    theirs.pop("_save")
+    theirs.update({"duties-1-text": "Otto's draft duty.", "_save_draft": "1"})
+    assert second.post(url, theirs).status_code == 302
+
+    mine.pop("_save")
+    mine.update({"duties-0-text": "Monitor the grid closely.", "_save_draft": "1"})
+    response = editor_client.post(url, mine)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Changed by someone else since you opened this page" in response.content.decode()
+    duties = [
+        item["fields"]["text"]
+        for item in drafts.pending_draft(live.pk).snapshot
+        if item["model"] == "occupations.duty"
+    ]
+    assert sorted(duties) == ["Monitor the grid.", "Otto's draft duty."]
