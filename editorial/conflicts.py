@@ -14,9 +14,9 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
-from reversion.models import Version
+from reversion.models import Revision, Version
 
 from occupations import models as content
 from occupations.registry import COLLECTIONS, COLLECTIONS_BY_MODEL
@@ -45,6 +45,9 @@ class Conflict:
     authors: list[str] = field(default_factory=list)  # "Sue, 1 Dec 2026 15:40: Changed…"
     editors: list[str] = field(default_factory=list)  # "Sue (sue)", newest first
     details_known: bool = True  # False when no revision of the opened version exists
+    # False when rows were saved on their own pages between the opened revision and the
+    # opening of the page: the changes are listed, but cannot be judged row by row.
+    base_is_opened: bool = True
     base_fields: dict = field(default_factory=dict)  # the record's own fields as opened
     base_rows: dict = field(default_factory=dict)  # {(model label, pk): fields} as opened
     field_names: set[str] = field(default_factory=set)  # the record's own changed fields
@@ -99,13 +102,21 @@ def edit_token(record) -> str:
 
 
 def latest_revision_id(record) -> int | None:
-    """The newest reversion revision holding this record (one query)."""
-    return (
-        Version.objects.get_for_object(record)
-        .order_by("-revision_id")
-        .values_list("revision_id", flat=True)
-        .first()
+    """The newest reversion revision holding this record (one query); None also when a
+    record with an edit token was saved after `record` was read (the revision would hold
+    changes the page does not show, so it could not tell them apart)."""
+    versions = Version.objects.get_for_object(record).order_by("-revision_id")
+    if getattr(record, "edit_token", None) is None:
+        return versions.values_list("revision_id", flat=True).first()
+    # Read in the same statement as the revision, so both are of one moment.
+    token_now = type(record)._default_manager.filter(pk=record.pk).values("edit_token")[:1]
+    newest = versions.annotate(token_now=Subquery(token_now)).values_list(
+        "revision_id", "token_now"
     )
+    row = newest.first()
+    if row is None or str(row[1]) != str(record.edit_token):
+        return None
+    return row[0]
 
 
 def edit_base(record) -> EditBase:
@@ -248,14 +259,21 @@ def describe_conflict(record, base: EditBase) -> Conflict:
                         f"{section}: “{current_reprs.get(key, key[1])}” changed "
                         f"({', '.join(changed)})"
                     )
-    revisions = revisions_since(set(now) | set(then), since=base.opened_at)
-    conflict.authors = [_author_line(revision) for revision in revisions]
-    conflict.editors = list(dict.fromkeys(_editor(revision.user) for revision in revisions))
+    revisions = revisions_since(
+        set(now) | set(then), after_revision=base.revision_id, since=base.opened_at
+    )
+    meanwhile = [revision for revision in revisions if revision.date_created > base.opened_at]
+    # A row saved on its own page (e.g. a duty's history page) after the opened revision
+    # and before the page was opened: the revision is not quite what the editor saw.
+    conflict.base_is_opened = len(meanwhile) == len(revisions)
+    conflict.authors = [_author_line(revision) for revision in meanwhile]
+    conflict.editors = list(dict.fromkeys(_editor(revision.user) for revision in meanwhile))
     return conflict
 
 
-def revisions_since(keys: set, *, since: datetime) -> list:
-    """The revisions touching `keys` saved after `since`, newest first (at most 200)."""
+def revisions_since(keys: set, *, after_revision: int | None, since: datetime) -> list:
+    """The revisions touching `keys` after revision `after_revision` (when unknown: saved
+    after `since`), newest first (at most 200)."""
     types = ContentType.objects.get_for_models(*_models_by_label().values())
     ids_by_type = {}
     for label, pk in keys:
@@ -267,15 +285,13 @@ def revisions_since(keys: set, *, since: datetime) -> list:
     touching = Q()
     for type_id, ids in ids_by_type.items():
         touching |= Q(content_type_id=type_id, object_id__in=ids)
-    versions = (
-        Version.objects.filter(touching, revision__date_created__gt=since)
-        .select_related("revision__user")
-        .order_by("-revision__date_created")
-    )
-    revisions = {}
-    for version in versions[:200]:
-        revisions.setdefault(version.revision.pk, version.revision)
-    return list(revisions.values())
+    versions = Version.objects.filter(touching)
+    if after_revision is None:
+        versions = versions.filter(revision__date_created__gt=since)
+    else:
+        versions = versions.filter(revision_id__gt=after_revision)
+    revisions = Revision.objects.filter(pk__in=versions.values("revision_id"))
+    return list(revisions.select_related("user").order_by("-date_created", "-pk")[:200])
 
 
 def _editor(user) -> str:

@@ -144,7 +144,8 @@ class EditGuardForm(forms.ModelForm):
             opened_at=cleaned.get("edit_opened_at") or self.instance.updated_at,
         )
         conflict = describe_conflict(self.instance, base)
-        if conflict.details_known and self.judge_by_page and not self.touched_by(conflict):
+        judged = conflict.details_known and conflict.base_is_opened and self.judge_by_page
+        if judged and not self.touched_by(conflict):
             self.changed_elsewhere = conflict
             return cleaned
         self.conflict = conflict

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from test_admin import add_row, change_url, form_data, form_errors
 
+from editorial.conflicts import edit_base
 from editorial.forms import posted_rows
 from occupations import models
 from occupations.admin_sections import WHOLE_PROFILE
@@ -399,3 +400,33 @@ def test_hostile_row_ids_are_ignored_by_the_guard():
     }
 
     assert posted_rows(data, models.Occupation) == {("occupations.duty", "7")}
+
+
+def test_a_row_saved_on_its_own_page_before_i_opened_and_changed_back_after_is_a_conflict(
+    first, second, profile
+):
+    duty = models.Duty.objects.get(order=2)
+    duty_url = reverse("admin:occupations_duty_change", args=[duty.pk])
+    saved = form_data(second.get(duty_url), form_id="duty_form")
+    saved["text"] = "Dispatch crews at night."
+    assert second.post(duty_url, saved).status_code == HTTPStatus.FOUND
+    mine = opened(first, profile, "duties")
+    # The profile's newest revision still says "Dispatch crews.", as the duty does again now.
+    saved["text"] = "Dispatch crews."
+    assert second.post(duty_url, saved).status_code == HTTPStatus.FOUND
+
+    mine["duties-0-text"] = "Monitor the grid closely."
+    response = first.post(change_url(profile, "duties"), mine)
+
+    assert response.status_code == HTTPStatus.OK
+    assert models.Duty.objects.get(order=2).text == "Dispatch crews."
+
+
+def test_a_save_between_reading_a_profile_and_its_revision_leaves_the_revision_unknown(
+    first, second, profile
+):
+    as_read = models.Occupation.objects.get(pk=profile.pk)
+    saved_by_second(second, profile, summary="Otto's better summary.")
+
+    assert edit_base(as_read).revision_id is None
+    assert edit_base(models.Occupation.objects.get(pk=profile.pk)).revision_id is not None
