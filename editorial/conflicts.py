@@ -7,6 +7,7 @@ the opened revision with the record as it is now (fields and rows, with human la
 names the authors of the revisions in between.
 """
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.utils import timezone
 from reversion.models import Revision, Version
 
 from occupations import models as content
+from occupations.prefetching import load_collections
 from occupations.registry import COLLECTIONS, COLLECTIONS_BY_MODEL
 
 # Derived or bookkeeping fields: they change with every save and say nothing to an editor.
@@ -62,12 +64,18 @@ def followed_rows(record) -> list:
     model = type(record)
     rows = []
     if model is content.Occupation:
+        # Every collection, nested row and the records they name in one query, read into a
+        # copy: the record's own related managers must still read the database (the
+        # revision of a save follows them).
+        reader = copy.copy(record)
+        reader.__dict__.pop("_prefetched_objects_cache", None)
+        load_collections([reader])
         for collection in COLLECTIONS:
-            own = list(getattr(record, collection.related_name).all())
+            own = list(getattr(reader, collection.related_name).all())
             rows += own
             if collection.nested:
-                nested = collection.nested
-                rows += list(nested.model.objects.filter(**{f"{nested.parent_field}__in": own}))
+                for row in own:
+                    rows += list(getattr(row, collection.nested.key).all())
     elif model in COLLECTIONS_BY_MODEL and COLLECTIONS_BY_MODEL[model].nested:
         rows += list(getattr(record, COLLECTIONS_BY_MODEL[model].nested.key).all())
     return rows
@@ -77,10 +85,10 @@ def _key(model, pk) -> tuple[str, str]:
     return (model._meta.label_lower, str(pk))
 
 
-def current_snapshot(record) -> dict:
-    """{(model label, pk): {field: value}} for the record and its rows as they are now,
-    in the same form as reversion's JSON versions."""
-    objects = [record, *followed_rows(record)]
+def current_snapshot(record, rows=None) -> dict:
+    """{(model label, pk): {field: value}} for the record and its rows (`followed_rows`
+    unless given) as they are now, in the same form as reversion's JSON versions."""
+    objects = [record, *(followed_rows(record) if rows is None else rows)]
     snapshot = {}
     for item in json.loads(serializers.serialize("json", objects)):
         fields = {k: v for k, v in item["fields"].items() if k not in IGNORED_FIELDS}
@@ -215,11 +223,12 @@ def _own_versions(record, then: dict) -> dict:
 
 def describe_conflict(record, base: EditBase) -> Conflict:
     """What changed in `record` (and its rows) since `base`, and who changed it."""
-    now = current_snapshot(record)
+    rows = followed_rows(record)
+    now = current_snapshot(record, rows)
     own_key = _key(type(record), record.pk)
     conflict = Conflict(token=edit_token(record))
     labels = _models_by_label()
-    current_reprs = {_key(type(row), row.pk): str(row) for row in followed_rows(record)}
+    current_reprs = {_key(type(row), row.pk): str(row) for row in rows}
 
     if base.revision_id is None:
         conflict.details_known = False

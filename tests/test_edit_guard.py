@@ -8,9 +8,11 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from factories import fill_profile
+from reversion.models import Version
 from test_admin import add_row, change_url, form_data, form_errors
 
-from editorial.conflicts import edit_base
+from editorial.conflicts import describe_conflict, edit_base
 from editorial.forms import posted_rows
 from occupations import models
 from occupations.admin_sections import WHOLE_PROFILE
@@ -276,9 +278,25 @@ def test_saving_duties_after_someone_saved_the_summary_keeps_both_and_says_so(
     assert profile.summary == "Otto's better summary."
     assert models.Duty.objects.get(order=1).text == "Monitor the grid closely."
     assert "Meanwhile Otto (otto) changed Summary; kept." in notices(response)
+    newest = Version.objects.get_for_object(models.Duty.objects.get(order=1)).first()
+    assert "Monitor the grid closely." in newest.serialized_data
     history = my_last_change_message(editor)
     assert "Text" in history
     assert "Summary" not in history
+
+
+def test_a_row_deleted_in_a_save_that_went_ahead_is_not_in_its_revision(first, second, profile):
+    mine = opened(first, profile, "duties")
+    saved_by_second(second, profile, "overview", summary="Otto's better summary.")
+
+    mine["duties-1-DELETE"] = "on"
+    response = first.post(change_url(profile, "duties"), mine)
+
+    assert response.status_code == HTTPStatus.FOUND, form_errors(response)
+    newest = Version.objects.get_for_object(profile).first().revision
+    held = {version.object_repr for version in newest.version_set.all()}
+    assert "Monitor the grid." in held
+    assert "Dispatch crews." not in held
 
 
 def test_saving_the_overview_after_someone_saved_the_summary_is_a_conflict(first, second, profile):
@@ -430,3 +448,19 @@ def test_a_save_between_reading_a_profile_and_its_revision_leaves_the_revision_u
 
     assert edit_base(as_read).revision_id is None
     assert edit_base(models.Occupation.objects.get(pk=profile.pk)).revision_id is not None
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_describing_what_changed_takes_three_queries_whatever_the_rows(
+    make_occupation, rows, django_assert_num_queries
+):
+    occupation = fill_profile(make_occupation(title="Grid Dispatcher"), rows)
+    record_revision(occupation=occupation, user=None, comment="First version.")
+    base = edit_base(occupation)
+    occupation.duties.filter(pk=occupation.duties.first().pk).update(text="Changed.")
+
+    # Every row with the records it names, the opened revision, the revisions since.
+    with django_assert_num_queries(3):
+        conflict = describe_conflict(occupation, base)
+
+    assert len(conflict.changed_rows) == 1
