@@ -26,6 +26,7 @@ from editorial.audit import audit_revert
 from editorial.history import ReadableCompareMixin
 
 from . import changes, models, publishing, services
+from .admin_paging import ROWS_PER_PAGE, PagedRowsAdminMixin, RowsPage
 from .admin_sections import WHOLE_PROFILE_FLAG, SectionedChangePageMixin, admin_fieldsets
 from .forms import MultilineTextField
 from .registry import COLLECTIONS
@@ -111,9 +112,51 @@ class OrderedInlineFormSet(BaseInlineFormSet):
 
     order_field = "order"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rows_page=None, **kwargs):
+        # The page of rows asked for (see `admin_paging`); None shows every row.
+        self.requested_rows_page = rows_page
+        self.rows_page = None  # a RowsPage once the table is longer than one page
+        self._every_row = None  # on a paged save: the parent's rows, shown or not
         super().__init__(*args, **kwargs)
         self._share_loaded_related_objects()
+
+    def get_queryset(self):
+        if self.requested_rows_page is None or self.instance.pk is None:
+            return super().get_queryset()
+        return self._shown_rows
+
+    @cached_property
+    def _shown_rows(self) -> list:
+        """The rows of the requested page; on a save, the rows the page posted."""
+        rows = self.queryset
+        if not rows.ordered:
+            rows = rows.order_by(self.model._meta.pk.name)
+        if self.is_bound:
+            self._every_row = list(rows)
+            if len(self._every_row) > ROWS_PER_PAGE:
+                self.rows_page = RowsPage.clamped(self.requested_rows_page, len(self._every_row))
+            posted = self._posted_row_ids()
+            return [row for row in self._every_row if str(row.pk) in posted]
+        first = []
+        if self.requested_rows_page == 1:
+            # One query, as without paging, for the usual table of a few rows.
+            first = list(rows[: ROWS_PER_PAGE + 1])
+            if len(first) <= ROWS_PER_PAGE:
+                return first
+        count = rows.count()
+        if count <= ROWS_PER_PAGE:
+            return list(rows)
+        self.rows_page = RowsPage.clamped(self.requested_rows_page, count)
+        if self.rows_page.number == 1 and first:
+            return first[:ROWS_PER_PAGE]
+        return list(rows[self.rows_page.offset : self.rows_page.offset + ROWS_PER_PAGE])
+
+    def _posted_row_ids(self) -> set[str]:
+        pk_name = self.model._meta.pk.name
+        return {
+            str(self.data.get(f"{self.add_prefix(index)}-{pk_name}"))
+            for index in range(min(self.initial_form_count(), self.absolute_max))
+        }
 
     @cached_property
     def _saved_rows_by_pk(self):
@@ -225,7 +268,9 @@ class OrderedInlineFormSet(BaseInlineFormSet):
         if self.instance.pk is None:
             return []
         shown = {form.instance.pk for form in self.initial_forms if form.instance.pk}
-        return [row for row in self.get_queryset() if row.pk not in shown]
+        rows = self.get_queryset()  # on a save of a page, reads every row too
+        every_row = self._every_row if self._every_row is not None else rows
+        return [row for row in every_row if row.pk not in shown]
 
     def _validate_unique_order(self):
         forms_by_position = {}
@@ -244,15 +289,7 @@ class OrderedInlineFormSet(BaseInlineFormSet):
         for position, forms_here in forms_by_position.items():
             if position in self._taken_meanwhile:
                 for form in forms_here:
-                    form.add_error(
-                        self.order_field,
-                        ValidationError(
-                            "Another editor added “%(row)s” at position %(position)s after "
-                            "you opened the page; choose another position or leave it empty.",
-                            code="taken_meanwhile",
-                            params={"row": self._taken_meanwhile[position], "position": position},
-                        ),
-                    )
+                    form.add_error(self.order_field, self._position_taken_error(position))
         # Rows left without a position go after the others (saved ones included), in the
         # order shown.
         next_position = max([*forms_by_position, *self._taken_meanwhile], default=-1) + 1
@@ -273,6 +310,23 @@ class OrderedInlineFormSet(BaseInlineFormSet):
                             params={"position": position},
                         ),
                     )
+
+    def _position_taken_error(self, position):
+        params = {"row": self._taken_meanwhile[position], "position": position}
+        if self.rows_page is not None:
+            return ValidationError(
+                "Position %(position)s is held by “%(row)s”, a row that is not on this page "
+                "(on another page of the table, or added by another editor after you opened "
+                "this one); choose another position or leave it empty.",
+                code="taken_elsewhere",
+                params=params,
+            )
+        return ValidationError(
+            "Another editor added “%(row)s” at position %(position)s after you opened the "
+            "page; choose another position or leave it empty.",
+            code="taken_meanwhile",
+            params=params,
+        )
 
     def save_existing_objects(self, commit=True):
         """Delete first, park moved rows at free positions, then save the final values."""
@@ -445,7 +499,12 @@ class ContentAdmin(ReadableCompareMixin, CompareVersionAdmin):
 
 @admin.register(models.Occupation)
 class OccupationAdmin(
-    DraftAdminMixin, SectionedChangePageMixin, ReviewAdminMixin, EditGuardAdminMixin, ContentAdmin
+    DraftAdminMixin,
+    SectionedChangePageMixin,
+    PagedRowsAdminMixin,
+    ReviewAdminMixin,
+    EditGuardAdminMixin,
+    ContentAdmin,
 ):
     change_form_template = "admin/occupations/occupation/change_form.html"
     list_display = ["title", "code", "sector", "status", "visible_now", "last_reviewed"]
