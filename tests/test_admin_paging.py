@@ -9,6 +9,7 @@ from reversion.models import Version
 from test_admin import add_row, form_data
 from test_admin_sections import section_url
 
+from editorial.models import ProfileDraft
 from occupations import models
 from occupations.admin_paging import ROWS_PER_PAGE
 from occupations.revisions import record_revision
@@ -189,3 +190,32 @@ def test_a_page_s_query_count_does_not_grow_with_the_table(
         response = editor_client.get(url)
 
     assert len(titles_on(response)) == min(ROWS_PER_PAGE, rows - ROWS_PER_PAGE)
+
+
+def test_a_draft_saved_from_one_page_keeps_every_other_page_s_rows(
+    editor_client, published_occupation
+):
+    add_titles(published_occupation, ROWS)
+    url = page_url(published_occupation, 2)
+    data = form_data(editor_client.get(url))
+    data.pop("_save")
+    data[f"{PREFIX}-0-title"] = "Renamed in the draft"
+    data["_save_draft"] = "Save as a draft"
+    live_titles = titles_saved(published_occupation)
+
+    assert editor_client.post(url, data).status_code == HTTPStatus.FOUND
+
+    assert titles_saved(published_occupation) == live_titles
+    draft = ProfileDraft.objects.get(occupation=published_occupation)
+    drafted = sorted(
+        (row["fields"]["order"], row["fields"]["title"])
+        for row in draft.snapshot
+        if row["model"] == "occupations.alternatetitle"
+    )
+    expected = dict(live_titles)
+    expected[ROWS_PER_PAGE + 1] = "Renamed in the draft"
+    assert drafted == sorted(expected.items())
+    # The draft's change page is paged the same way and shows the draft's rows.
+    again = editor_client.get(url)
+    assert titles_on(again)[0] == "Renamed in the draft"
+    assert again.context["inline_admin_formsets"][0].rows_page.number == 2
