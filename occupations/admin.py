@@ -99,6 +99,10 @@ class RowForm(forms.ModelForm):
         super()._post_clean()
 
 
+# A position is a PositiveSmallIntegerField.
+POSITION_LIMIT = 32767
+
+
 class OrderedInlineFormSet(BaseInlineFormSet):
     """Inline rows with a position (`order`) that is unique within their parent.
 
@@ -286,8 +290,9 @@ class OrderedInlineFormSet(BaseInlineFormSet):
                 unplaced.append(form)
             else:
                 forms_by_position.setdefault(position, []).append(form)
+        self._move_across_pages = self._single_move_across_pages(forms_by_position)
         for position, forms_here in forms_by_position.items():
-            if position in self._taken_meanwhile:
+            if position in self._taken_meanwhile and self._move_across_pages is None:
                 for form in forms_here:
                     form.add_error(self.order_field, self._position_taken_error(position))
         # Rows left without a position go after the others (saved ones included), in the
@@ -311,13 +316,43 @@ class OrderedInlineFormSet(BaseInlineFormSet):
                         ),
                     )
 
+    def _single_move_across_pages(self, forms_by_position):
+        """On a paged table, one saved row given the position of a row on another page
+        moves there, and the rows in between each move one place along (as in a list).
+        Only when it is the only position changed in the save: with other moves on the
+        page, "in between" would be ambiguous. Returns (form, old position, new position)."""
+        if self.rows_page is None:
+            return None
+        crossing = [
+            form
+            for position, forms_here in forms_by_position.items()
+            if position in self._taken_meanwhile
+            for form in forms_here
+        ]
+        if len(crossing) != 1 or crossing[0].instance.pk is None:
+            return None
+        form = crossing[0]
+        others_moved = any(
+            self.order_field in other.changed_data
+            for other in self._surviving_forms()
+            if other is not form
+        )
+        old = form.initial.get(self.order_field)
+        new = form.cleaned_data[self.order_field]
+        # The rows in between are shifted through positions above every row (see save).
+        highest = max([*self._taken_meanwhile, *forms_by_position, old or 0])
+        if others_moved or old is None or 2 * highest + 2 > POSITION_LIMIT:
+            return None
+        return form, old, new
+
     def _position_taken_error(self, position):
         params = {"row": self._taken_meanwhile[position], "position": position}
         if self.rows_page is not None:
             return ValidationError(
-                "Position %(position)s is held by “%(row)s”, a row that is not on this page "
-                "(on another page of the table, or added by another editor after you opened "
-                "this one); choose another position or leave it empty.",
+                "Position %(position)s is held by “%(row)s”, a row that is not on this page. "
+                "To move a row there, change only that row's position in one save (the rows "
+                "in between then move one place along); or leave the position empty to put "
+                "the row at the end.",
                 code="taken_elsewhere",
                 params=params,
             )
@@ -358,11 +393,30 @@ class OrderedInlineFormSet(BaseInlineFormSet):
             manager = self.model._default_manager
             for offset, form in enumerate(moved):
                 manager.filter(pk=form.instance.pk).update(**{self.order_field: parking + offset})
+            if getattr(self, "_move_across_pages", None):
+                self._shift_rows_in_between(remaining, above=parking + len(moved))
         for form in remaining:
             if form.has_changed():
                 self.changed_objects.append((form.instance, form.changed_data))
                 saved.append(self.save_existing(form, form.instance, commit=True))
         return saved
+
+    def _shift_rows_in_between(self, forms_on_page, *, above):
+        """The rows between a row's old and new place move one place along. Each position
+        is unique at every moment (the constraint is checked row by row), so the rows go
+        above every position first, then down to their new place."""
+        moving, old, new = self._move_across_pages
+        step, low, high = (1, new, old - 1) if new < old else (-1, old + 1, new)
+        field = self.order_field
+        rows = self.model._default_manager.filter(**{self.fk.name: self.instance})
+        rows.filter(**{f"{field}__gte": low, f"{field}__lte": high}).update(
+            **{field: F(field) + above}
+        )
+        rows.filter(**{f"{field}__gte": above}).update(**{field: F(field) - above + step})
+        for form in forms_on_page:
+            position = getattr(form.instance, field)
+            if form is not moving and low <= position <= high:
+                setattr(form.instance, field, position + step)
 
 
 class RelatedOccupationFormSet(OrderedInlineFormSet):

@@ -129,11 +129,46 @@ def test_a_row_added_on_a_middle_page_goes_after_every_row(editor_client, many_t
     assert many_titles.alternate_titles.count() == ROWS + 1
 
 
-def test_a_position_held_by_a_row_on_another_page_is_refused_in_words(editor_client, many_titles):
+def titles_in_order(occupation):
+    return list(occupation.alternate_titles.order_by("order").values_list("title", flat=True))
+
+
+@pytest.mark.parametrize(("page", "row", "to"), [(2, 9, 1), (1, 4, ROWS), (3, 2, 60)])
+def test_a_row_moved_to_a_position_on_another_page_moves_there_and_the_rest_follow(
+    editor_client, many_titles, page, row, to
+):
+    """Row `row` of page `page` given position `to`: like moving an item in a list."""
+    url = page_url(many_titles, page)
+    data = form_data(editor_client.get(url))
+    expected = titles_in_order(many_titles)
+    moving = data[f"{PREFIX}-{row}-title"]
+    expected.insert(to - 1, expected.pop(expected.index(moving)))
+    data[f"{PREFIX}-{row}-order"] = str(to)
+    # An edit of another row of the page, one that moves along, is saved in its new place.
+    neighbour = row - 1 if to < ROWS_PER_PAGE * (page - 1) + row + 1 else row + 1
+    other = data[f"{PREFIX}-{neighbour}-title"]
+    data[f"{PREFIX}-{neighbour}-title"] = other + " (edited)"
+    expected[expected.index(other)] = other + " (edited)"
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == HTTPStatus.FOUND, response.context["error_summary"]
+    assert titles_in_order(many_titles) == expected
+    positions = many_titles.alternate_titles.order_by("order").values_list("order", flat=True)
+    assert list(positions) == list(range(1, ROWS + 1))
+
+
+def test_a_move_to_another_page_with_other_moves_on_the_page_is_refused_in_words(
+    editor_client, many_titles
+):
     url = page_url(many_titles, 2)
     data = form_data(editor_client.get(url))
     data[f"{PREFIX}-0-order"] = "1"  # held by "Title 0001", on page 1
-    data[f"{PREFIX}-1-title"] = "Kept on the page"
+    data[f"{PREFIX}-1-order"], data[f"{PREFIX}-2-order"] = (
+        data[f"{PREFIX}-2-order"],
+        data[f"{PREFIX}-1-order"],
+    )
+    data[f"{PREFIX}-3-title"] = "Kept on the page"
     before = titles_saved(many_titles)
 
     response = editor_client.post(url, data)
@@ -142,7 +177,10 @@ def test_a_position_held_by_a_row_on_another_page_is_refused_in_words(editor_cli
     assert titles_saved(many_titles) == before
     summary = response.context["error_summary"]
     assert len(summary) == 1
-    assert "Position 1 is held by “Title 0001”, a row that is not on this page" in summary[0][1]
+    assert (
+        "Position 1 is held by “Title 0001”, a row that is not on this page. To move a row"
+        in (summary[0][1])
+    )
     # The page shows the editor's rows again, with their input, and its page links.
     assert len(titles_on(response)) == ROWS_PER_PAGE
     assert 'value="Kept on the page"' in response.content.decode()
