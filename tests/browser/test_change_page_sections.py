@@ -219,6 +219,11 @@ def test_a_very_long_table_is_edited_page_by_page(
     expect(page.locator("#id_alternate_titles-0-title")).to_have_value(
         f"Title {ROWS_PER_PAGE + 1:04}"
     )
+    page.locator("#alternate_titles-0").get_by_role("button", name="Move up").click()
+    expect(page.get_by_role("status").filter(has_text="already")).to_have_text(
+        f"“Title {ROWS_PER_PAGE + 1:04}” is already first on this page. To move it to another "
+        "page, type the position it should take and save."
+    )
     page.locator("#id_alternate_titles-0-title").fill("Renamed on page 2")
     page.get_by_role("button", name="Save and continue editing").first.click()
 
@@ -230,6 +235,14 @@ def test_a_very_long_table_is_edited_page_by_page(
     assert titles[ROWS_PER_PAGE] == "Renamed on page 2"
     assert titles[0] == "Title 0001"
     assert titles[-1] == f"Title {2 * ROWS_PER_PAGE + 10:04}"
+
+    # Typing a position held on another page moves the row there, as in a list.
+    page.locator("#id_alternate_titles-0-order").fill("1")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+    titles = list(profile.alternate_titles.order_by("order").values_list("title", flat=True))
+    assert titles[:3] == ["Renamed on page 2", "Title 0001", "Title 0002"]
+    assert titles[ROWS_PER_PAGE] == f"Title {ROWS_PER_PAGE:04}"
 
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
