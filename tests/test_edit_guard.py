@@ -15,6 +15,7 @@ from test_admin import add_row, change_url, form_data, form_errors
 from editorial.conflicts import describe_conflict, edit_base
 from editorial.forms import posted_rows
 from occupations import models
+from occupations.admin_paging import ROWS_PER_PAGE
 from occupations.admin_sections import WHOLE_PROFILE
 from occupations.revisions import record_revision
 
@@ -464,3 +465,54 @@ def test_describing_what_changed_takes_three_queries_whatever_the_rows(
         conflict = describe_conflict(occupation, base)
 
     assert len(conflict.changed_rows) == 1
+
+
+# --- Paged row tables: a page posts only some rows of a collection ------------------------------
+
+
+@pytest.fixture
+def many_titles(profile):
+    models.AlternateTitle.objects.bulk_create(
+        models.AlternateTitle(occupation=profile, order=n, title=f"Title {n:03}")
+        for n in range(1, ROWS_PER_PAGE + 11)
+    )
+    record_revision(occupation=profile, user=None, comment="Titles added.")
+    return profile
+
+
+def titles_page(occupation, number):
+    return change_url(occupation, "titles") + f"&alternate_titles-page={number}"
+
+
+def test_a_title_changed_meanwhile_on_another_page_does_not_stop_my_page(
+    first, second, many_titles
+):
+    mine = form_data(first.get(titles_page(many_titles, 2)))
+    theirs = form_data(second.get(titles_page(many_titles, 1)))
+    theirs["alternate_titles-0-title"] = "Otto's title"
+    assert second.post(titles_page(many_titles, 1), theirs).status_code == HTTPStatus.FOUND
+
+    mine["alternate_titles-0-title"] = "Edna's title"
+    response = first.post(titles_page(many_titles, 2), mine, follow=True)
+
+    assert response.redirect_chain, form_errors(response)
+    titles = set(many_titles.alternate_titles.values_list("title", flat=True))
+    assert {"Otto's title", "Edna's title"} <= titles
+    assert (
+        "Meanwhile Otto (otto) changed Alternate titles: “Otto's title” changed (Title); kept."
+        in notices(response)
+    )
+
+
+def test_a_title_changed_meanwhile_on_my_page_is_a_conflict(first, second, many_titles):
+    mine = form_data(first.get(titles_page(many_titles, 2)))
+    theirs = form_data(second.get(titles_page(many_titles, 2)))
+    theirs["alternate_titles-5-title"] = "Otto's title"
+    assert second.post(titles_page(many_titles, 2), theirs).status_code == HTTPStatus.FOUND
+
+    mine["alternate_titles-0-title"] = "Edna's title"
+    response = first.post(titles_page(many_titles, 2), mine)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Changed by someone else since you opened this page" in response.content.decode()
+    assert not many_titles.alternate_titles.filter(title="Edna's title").exists()
