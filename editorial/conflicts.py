@@ -281,8 +281,8 @@ def describe_conflict(record, base: EditBase) -> Conflict:
 
 
 def revisions_since(keys: set, *, after_revision: int | None, since: datetime) -> list:
-    """The revisions touching `keys` after revision `after_revision` (when unknown: saved
-    after `since`), newest first (at most 200)."""
+    """The revisions touching `keys` saved after `since` or after revision
+    `after_revision`, newest first (at most 200)."""
     types = ContentType.objects.get_for_models(*_models_by_label().values())
     ids_by_type = {}
     for label, pk in keys:
@@ -294,11 +294,10 @@ def revisions_since(keys: set, *, after_revision: int | None, since: datetime) -
     touching = Q()
     for type_id, ids in ids_by_type.items():
         touching |= Q(content_type_id=type_id, object_id__in=ids)
-    versions = Version.objects.filter(touching)
-    if after_revision is None:
-        versions = versions.filter(revision__date_created__gt=since)
-    else:
-        versions = versions.filter(revision_id__gt=after_revision)
+    later = Q(revision__date_created__gt=since)
+    if after_revision is not None:
+        later |= Q(revision_id__gt=after_revision)
+    versions = Version.objects.filter(touching).filter(later)
     revisions = Revision.objects.filter(pk__in=versions.values("revision_id"))
     return list(revisions.select_related("user").order_by("-date_created", "-pk")[:200])
 
