@@ -13,9 +13,9 @@ import json
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from occupations import changes, models, publishing
+from occupations import changes, models, prefetching, publishing
 from occupations.registry import COLLECTIONS
 from occupations.revisions import record_revision
 
@@ -37,15 +37,22 @@ class _RolledBack(Exception):
 
 
 def _profile_records(occupation_id: int) -> list:
-    records = [models.Occupation.objects.get(pk=occupation_id)]
+    """The profile and every row of every collection (nested rows included), in primary-key
+    order per model: two queries (`prefetching.load_collections`), whatever its size."""
+    occupation = models.Occupation.objects.get(pk=occupation_id)
+    prefetching.load_collections([occupation])
+    records = [occupation]
     for collection in COLLECTIONS:
-        records += collection.model.objects.filter(occupation_id=occupation_id).order_by("pk")
+        rows = sorted(getattr(occupation, collection.related_name).all(), key=_pk)
+        records += rows
         if collection.nested:
-            nested = collection.nested
-            records += nested.model.objects.filter(
-                **{f"{nested.parent_field}__occupation_id": occupation_id}
-            ).order_by("pk")
+            key = collection.nested.key
+            records += sorted((child for row in rows for child in getattr(row, key).all()), key=_pk)
     return records
+
+
+def _pk(record):
+    return record.pk
 
 
 def snapshot_of(occupation_id: int) -> list[dict]:
@@ -236,6 +243,29 @@ def draft_discard(*, occupation_id: int) -> bool:
     """Drop the profile's draft; the live profile is untouched. False when there was none."""
     deleted, _ = ProfileDraft.objects.filter(occupation_id=occupation_id).delete()
     return bool(deleted)
+
+
+def draft_holding(model, pk) -> ProfileDraft | None:
+    """The draft of the profile that holds row `pk` of a collection's `model` (a key-fact
+    table, an item list): the draft of the live row's profile, or the draft the row was added
+    in. None when there is no such draft (or `pk` is no key)."""
+    try:
+        pk = model._meta.pk.to_python(pk)
+    except ValidationError:
+        return None
+    found = ProfileDraft.objects.select_related("occupation", "created_by", "updated_by")
+    occupation_id = (
+        model._base_manager.filter(pk=pk).values_list("occupation_id", flat=True).first()
+    )
+    if occupation_id is not None:
+        return found.filter(occupation_id=occupation_id).first()
+    label = model._meta.label_lower
+    if connection.features.supports_json_field_contains:
+        found = found.filter(snapshot__contains=[{"model": label, "pk": pk}])
+    for draft in found:
+        if any(item["model"] == label and item["pk"] == pk for item in draft.snapshot):
+            return draft
+    return None
 
 
 def pending_draft(occupation_id) -> ProfileDraft | None:

@@ -21,7 +21,12 @@ from rest_framework.authtoken.models import TokenProxy
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from editorial.admin import DraftAdminMixin, EditGuardAdminMixin, ReviewAdminMixin
+from editorial.admin import (
+    DraftAdminMixin,
+    DraftRowAdminMixin,
+    EditGuardAdminMixin,
+    ReviewAdminMixin,
+)
 from editorial.audit import audit_revert
 from editorial.history import ReadableCompareMixin
 
@@ -591,7 +596,7 @@ class RowOfProfileAdmin(ContentAdmin):
         changes.content_changed(occupations=occupation_ids)
 
 
-class OccupationRowAdmin(EditGuardAdminMixin, RowOfProfileAdmin):
+class OccupationRowAdmin(DraftRowAdminMixin, EditGuardAdminMixin, RowOfProfileAdmin):
     """A row of a profile with rows of its own, reached from the occupation page."""
 
     list_display = ["title", "occupation", "order"]
