@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from reversion.models import Version
 from factories import fill_profile
+from reversion.models import Version
 from test_admin import add_row, change_url, form_data, set_row
 
 from editorial import drafts, services
@@ -346,9 +346,7 @@ def test_a_table_added_in_a_draft_is_edited_on_its_own_page(editor_client, live)
     ]
 
 
-def test_a_table_deleted_in_the_draft_is_refused_in_words_on_its_page(
-    editor_client, live, table
-):
+def test_a_table_deleted_in_the_draft_is_refused_in_words_on_its_page(editor_client, live, table):
     data = form_data(editor_client.get(change_url(live)))
     data.pop("_save")
     data["key_fact_tables-0-DELETE"] = "on"
@@ -364,9 +362,7 @@ def test_a_table_deleted_in_the_draft_is_refused_in_words_on_its_page(
     assert not draft_rows(live, models.KeyFactTable)
 
 
-def test_deleting_a_table_of_a_profile_with_a_draft_is_refused_in_words(
-    editor_client, live, table
-):
+def test_deleting_a_table_of_a_profile_with_a_draft_is_refused_in_words(editor_client, live, table):
     save_draft(editor_client, live, summary=DRAFT_SUMMARY)
     page = editor_client.get(table_url(table.pk)).content.decode()
     assert table_url(table.pk, "delete") not in page
