@@ -419,6 +419,22 @@ class DraftAdminMixin:
         return self._to_change_page(live)
 
 
+class NewRowOutsideDraftsFormMixin:
+    """An add form's check: a row added on its own page to a profile with a draft would be
+    live at once, next to the draft."""
+
+    def clean_occupation(self):
+        occupation = self.cleaned_data.get("occupation")
+        if occupation is not None and drafts.pending_draft(occupation.pk) is not None:
+            raise ValidationError(
+                "“%(profile)s” has a draft: add the row on the draft's page, where it stays "
+                "out of the live profile until the draft is published.",
+                code="profile_has_draft",
+                params={"profile": occupation},
+            )
+        return occupation
+
+
 class DraftRowAdminMixin:
     """For the admin of a profile's row with rows of its own (a key-fact table, an item
     list): while the profile has a draft, the page shows and saves the draft's version of
@@ -490,6 +506,12 @@ class DraftRowAdminMixin:
             "page), or discard the draft first.",
         )
         return self._to_profile(draft)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form
+        return type(form.__name__, (NewRowOutsideDraftsFormMixin, form), {})
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

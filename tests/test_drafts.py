@@ -456,3 +456,22 @@ def test_a_snapshot_reads_the_profile_in_two_queries_whatever_its_size(occupatio
     assert len(queries) == 2
     assert snapshot == records_one_query_each(occupation.pk)
     assert len(snapshot) > 25 * rows
+
+
+def test_adding_a_table_to_a_profile_with_a_draft_on_its_own_page_is_refused_in_words(
+    editor_client, live
+):
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    add_url = reverse("admin:occupations_keyfacttable_add")
+    data = form_data(editor_client.get(add_url), form_id="keyfacttable_form")
+    data.update(occupation=str(live.pk), order="1", title="Pay at a glance")
+
+    response = editor_client.post(add_url, data)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "has a draft: add the row on the draft" in response.content.decode()
+    assert not models.KeyFactTable.objects.exists()
+
+    editor_client.post(draft_url(live, "discard"))
+    assert editor_client.post(add_url, data).status_code == HTTPStatus.FOUND
+    assert models.KeyFactTable.objects.get().occupation_id == live.pk
