@@ -475,11 +475,9 @@ class DraftRowAdminMixin:
             request,
             "Draft saved. Visitors still see the live profile until the draft is published.",
         )
-        return (
-            redirect(request.get_full_path())
-            if "_continue" in request.POST
-            else (self._to_profile(draft))
-        )
+        if "_continue" in request.POST:
+            return redirect(request.get_full_path())
+        return self._to_profile(draft)
 
     def _to_profile(self, draft):
         return redirect("admin:occupations_occupation_change", draft.occupation_id)
