@@ -30,7 +30,7 @@ from editorial.admin import (
 from editorial.audit import audit_revert
 from editorial.history import ReadableCompareMixin
 
-from . import changes, models, publishing, services
+from . import changes, models, publishing, revisions, services
 from .admin_sections import WHOLE_PROFILE_FLAG, SectionedChangePageMixin, admin_fieldsets
 from .forms import MultilineTextField
 from .registry import COLLECTIONS
@@ -521,7 +521,8 @@ class OccupationAdmin(
         obj._neighbours_before = changes.pages_showing({obj.pk}) if change else set()
         if change and "slug" in form.changed_data:
             changes.remember_former_slug(obj.pk, form.initial["slug"])
-        super().save_model(request, obj, form, change)
+        with revisions.rows_followed_from_memory(obj):
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
