@@ -31,6 +31,7 @@ from editorial.audit import audit_revert
 from editorial.history import ReadableCompareMixin
 
 from . import changes, models, publishing, revisions, services
+from .admin_paging import ROWS_PER_PAGE, PagedRowsAdminMixin, RowsPage
 from .admin_sections import WHOLE_PROFILE_FLAG, SectionedChangePageMixin, admin_fieldsets
 from .forms import MultilineTextField
 from .registry import COLLECTIONS
@@ -103,6 +104,10 @@ class RowForm(forms.ModelForm):
         super()._post_clean()
 
 
+# A position is a PositiveSmallIntegerField.
+POSITION_LIMIT = 32767
+
+
 class OrderedInlineFormSet(BaseInlineFormSet):
     """Inline rows with a position (`order`) that is unique within their parent.
 
@@ -116,9 +121,51 @@ class OrderedInlineFormSet(BaseInlineFormSet):
 
     order_field = "order"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rows_page=None, **kwargs):
+        # The page of rows asked for (see `admin_paging`); None shows every row.
+        self.requested_rows_page = rows_page
+        self.rows_page = None  # a RowsPage once the table is longer than one page
+        self._every_row = None  # on a paged save: the parent's rows, shown or not
         super().__init__(*args, **kwargs)
         self._share_loaded_related_objects()
+
+    def get_queryset(self):
+        if self.requested_rows_page is None or self.instance.pk is None:
+            return super().get_queryset()
+        return self._shown_rows
+
+    @cached_property
+    def _shown_rows(self) -> list:
+        """The rows of the requested page; on a save, the rows the page posted."""
+        rows = self.queryset
+        if not rows.ordered:
+            rows = rows.order_by(self.model._meta.pk.name)
+        if self.is_bound:
+            self._every_row = list(rows)
+            if len(self._every_row) > ROWS_PER_PAGE:
+                self.rows_page = RowsPage.clamped(self.requested_rows_page, len(self._every_row))
+            posted = self._posted_row_ids()
+            return [row for row in self._every_row if str(row.pk) in posted]
+        first = []
+        if self.requested_rows_page == 1:
+            # One query, as without paging, for the usual table of a few rows.
+            first = list(rows[: ROWS_PER_PAGE + 1])
+            if len(first) <= ROWS_PER_PAGE:
+                return first
+        count = rows.count()
+        if count <= ROWS_PER_PAGE:
+            return list(rows)
+        self.rows_page = RowsPage.clamped(self.requested_rows_page, count)
+        if self.rows_page.number == 1 and first:
+            return first[:ROWS_PER_PAGE]
+        return list(rows[self.rows_page.offset : self.rows_page.offset + ROWS_PER_PAGE])
+
+    def _posted_row_ids(self) -> set[str]:
+        pk_name = self.model._meta.pk.name
+        return {
+            str(self.data.get(f"{self.add_prefix(index)}-{pk_name}"))
+            for index in range(min(self.initial_form_count(), self.absolute_max))
+        }
 
     @cached_property
     def _saved_rows_by_pk(self):
@@ -230,7 +277,9 @@ class OrderedInlineFormSet(BaseInlineFormSet):
         if self.instance.pk is None:
             return []
         shown = {form.instance.pk for form in self.initial_forms if form.instance.pk}
-        return [row for row in self.get_queryset() if row.pk not in shown]
+        rows = self.get_queryset()  # on a save of a page, reads every row too
+        every_row = self._every_row if self._every_row is not None else rows
+        return [row for row in every_row if row.pk not in shown]
 
     def _validate_unique_order(self):
         forms_by_position = {}
@@ -246,18 +295,11 @@ class OrderedInlineFormSet(BaseInlineFormSet):
                 unplaced.append(form)
             else:
                 forms_by_position.setdefault(position, []).append(form)
+        self._move_across_pages = self._single_move_across_pages(forms_by_position)
         for position, forms_here in forms_by_position.items():
-            if position in self._taken_meanwhile:
+            if position in self._taken_meanwhile and self._move_across_pages is None:
                 for form in forms_here:
-                    form.add_error(
-                        self.order_field,
-                        ValidationError(
-                            "Another editor added “%(row)s” at position %(position)s after "
-                            "you opened the page; choose another position or leave it empty.",
-                            code="taken_meanwhile",
-                            params={"row": self._taken_meanwhile[position], "position": position},
-                        ),
-                    )
+                    form.add_error(self.order_field, self._position_taken_error(position))
         # Rows left without a position go after the others (saved ones included), in the
         # order shown.
         next_position = max([*forms_by_position, *self._taken_meanwhile], default=-1) + 1
@@ -278,6 +320,53 @@ class OrderedInlineFormSet(BaseInlineFormSet):
                             params={"position": position},
                         ),
                     )
+
+    def _single_move_across_pages(self, forms_by_position):
+        """On a paged table, one saved row given the position of a row on another page
+        moves there, and the rows in between each move one place along (as in a list).
+        Only when it is the only position changed in the save: with other moves on the
+        page, "in between" would be ambiguous. Returns (form, old position, new position)."""
+        if self.rows_page is None:
+            return None
+        crossing = [
+            form
+            for position, forms_here in forms_by_position.items()
+            if position in self._taken_meanwhile
+            for form in forms_here
+        ]
+        if len(crossing) != 1 or crossing[0].instance.pk is None:
+            return None
+        form = crossing[0]
+        others_moved = any(
+            self.order_field in other.changed_data
+            for other in self._surviving_forms()
+            if other is not form
+        )
+        old = form.initial.get(self.order_field)
+        new = form.cleaned_data[self.order_field]
+        # The rows in between are shifted through positions above every row (see save).
+        highest = max([*self._taken_meanwhile, *forms_by_position, old or 0])
+        if others_moved or old is None or 2 * highest + 2 > POSITION_LIMIT:
+            return None
+        return form, old, new
+
+    def _position_taken_error(self, position):
+        params = {"row": self._taken_meanwhile[position], "position": position}
+        if self.rows_page is not None:
+            return ValidationError(
+                "Position %(position)s is held by “%(row)s”, a row that is not on this page. "
+                "To move a row there, change only that row's position in one save (the rows "
+                "in between then move one place along); or leave the position empty to put "
+                "the row at the end.",
+                code="taken_elsewhere",
+                params=params,
+            )
+        return ValidationError(
+            "Another editor added “%(row)s” at position %(position)s after you opened the "
+            "page; choose another position or leave it empty.",
+            code="taken_meanwhile",
+            params=params,
+        )
 
     def save_existing_objects(self, commit=True):
         """Delete first, park moved rows at free positions, then save the final values."""
@@ -309,11 +398,30 @@ class OrderedInlineFormSet(BaseInlineFormSet):
             manager = self.model._default_manager
             for offset, form in enumerate(moved):
                 manager.filter(pk=form.instance.pk).update(**{self.order_field: parking + offset})
+            if getattr(self, "_move_across_pages", None):
+                self._shift_rows_in_between(remaining, above=parking + len(moved))
         for form in remaining:
             if form.has_changed():
                 self.changed_objects.append((form.instance, form.changed_data))
                 saved.append(self.save_existing(form, form.instance, commit=True))
         return saved
+
+    def _shift_rows_in_between(self, forms_on_page, *, above):
+        """The rows between a row's old and new place move one place along. Each position
+        is unique at every moment (the constraint is checked row by row), so the rows go
+        above every position first, then down to their new place."""
+        moving, old, new = self._move_across_pages
+        step, low, high = (1, new, old - 1) if new < old else (-1, old + 1, new)
+        field = self.order_field
+        rows = self.model._default_manager.filter(**{self.fk.name: self.instance})
+        rows.filter(**{f"{field}__gte": low, f"{field}__lte": high}).update(
+            **{field: F(field) + above}
+        )
+        rows.filter(**{f"{field}__gte": above}).update(**{field: F(field) - above + step})
+        for form in forms_on_page:
+            position = getattr(form.instance, field)
+            if form is not moving and low <= position <= high:
+                setattr(form.instance, field, position + step)
 
 
 class RelatedOccupationFormSet(OrderedInlineFormSet):
@@ -450,7 +558,12 @@ class ContentAdmin(ReadableCompareMixin, CompareVersionAdmin):
 
 @admin.register(models.Occupation)
 class OccupationAdmin(
-    DraftAdminMixin, SectionedChangePageMixin, ReviewAdminMixin, EditGuardAdminMixin, ContentAdmin
+    DraftAdminMixin,
+    SectionedChangePageMixin,
+    PagedRowsAdminMixin,
+    ReviewAdminMixin,
+    EditGuardAdminMixin,
+    ContentAdmin,
 ):
     change_form_template = "admin/occupations/occupation/change_form.html"
     list_display = ["title", "code", "sector", "status", "visible_now", "last_reviewed"]

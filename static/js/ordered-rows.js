@@ -124,7 +124,12 @@
     var step = parseInt(button.getAttribute("data-move"), 10);
     var target = rows[index + step];
     if (!target) {
-      announce("“" + label(row) + "” is already " + (step < 0 ? "first." : "last."));
+      // A long table comes in pages (occupations/admin_paging.py): the form holds one page.
+      var pager = group.previousElementSibling;
+      var paged = pager && pager.classList.contains("rows-pager");
+      announce("“" + label(row) + "” is already " + (step < 0 ? "first" : "last") +
+        (paged ? " on this page. To move it to another page, type the position it should " +
+          "take and save." : "."));
       return;
     }
     if (step < 0) placeBefore(row, unitOf(target)[0]);

@@ -10,8 +10,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 from test_editorial import edna, open_as  # noqa: F401 (fixtures)
 
+from occupations.admin_paging import ROWS_PER_PAGE
 from occupations.admin_sections import SECTIONS
-from occupations.models import Duty, Occupation
+from occupations.models import AlternateTitle, Duty, Occupation
 from occupations.registry import COLLECTIONS
 from occupations.revisions import record_revision
 
@@ -195,4 +196,59 @@ def test_every_section_is_usable_390_px_wide(
         if save["x"] + save["width"] > 390:
             problems.append(f"{section.slug}: Save is off-screen: {save}")
     assert not problems, "\n".join(problems)
+    assert page.js_errors == []
+
+
+def test_a_very_long_table_is_edited_page_by_page(
+    open_as,  # noqa: F811
+    edna,  # noqa: F811
+    profile,
+    axe,
+):
+    AlternateTitle.objects.bulk_create(
+        AlternateTitle(occupation=profile, order=n, title=f"Title {n:04}")
+        for n in range(1, 2 * ROWS_PER_PAGE + 11)
+    )
+    page = open_as(edna, section_path(profile, "titles"))
+    pages = page.get_by_role("navigation", name="Pages of alternate titles", exact=True)
+    expect(pages).to_contain_text(f"Alternate titles 1–{ROWS_PER_PAGE} of {2 * ROWS_PER_PAGE + 10}")
+    assert axe.violations(page) == []
+
+    pages.get_by_role("link", name="Next").click()
+    expect(page).to_have_url(re.compile(r"alternate_titles-page=2"))
+    expect(page.locator("#id_alternate_titles-0-title")).to_have_value(
+        f"Title {ROWS_PER_PAGE + 1:04}"
+    )
+    page.locator("#alternate_titles-0").get_by_role("button", name="Move up").click()
+    expect(page.get_by_role("status").filter(has_text="already")).to_have_text(
+        f"“Title {ROWS_PER_PAGE + 1:04}” is already first on this page. To move it to another "
+        "page, type the position it should take and save."
+    )
+    page.locator("#id_alternate_titles-0-title").fill("Renamed on page 2")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+    expect(page).to_have_url(re.compile(r"alternate_titles-page=2"))
+    expect(page.locator("#id_alternate_titles-0-title")).to_have_value("Renamed on page 2")
+    titles = list(profile.alternate_titles.order_by("order").values_list("title", flat=True))
+    assert len(titles) == 2 * ROWS_PER_PAGE + 10
+    assert titles[ROWS_PER_PAGE] == "Renamed on page 2"
+    assert titles[0] == "Title 0001"
+    assert titles[-1] == f"Title {2 * ROWS_PER_PAGE + 10:04}"
+
+    # Typing a position held on another page moves the row there, as in a list.
+    page.locator("#id_alternate_titles-0-order").fill("1")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+    titles = list(profile.alternate_titles.order_by("order").values_list("title", flat=True))
+    assert titles[:3] == ["Renamed on page 2", "Title 0001", "Title 0002"]
+    assert titles[ROWS_PER_PAGE] == f"Title {ROWS_PER_PAGE:04}"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    below = page.get_by_role("navigation", name="Pages of alternate titles, below the table")
+    below.get_by_role("link", name="Page 3").click()
+    expect(page.locator("#id_alternate_titles-0-title")).to_have_value(
+        f"Title {2 * ROWS_PER_PAGE + 1:04}"
+    )
     assert page.js_errors == []
