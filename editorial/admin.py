@@ -493,6 +493,18 @@ class DraftRowAdminMixin:
         response.status_code = 303
         return response
 
+    def _presence(self, request, object_id):
+        draft = None
+        if self.get_object(request, unquote(object_id)) is None:
+            draft = drafts.draft_holding(self.model, unquote(object_id))
+        if draft is None:
+            return super()._presence(request, object_id)
+        # A row only the draft holds: stamped under its model and id, as a live row is.
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        record = self.model(pk=self.model._meta.pk.to_python(unquote(object_id)))
+        return JsonResponse({"others": presence_stamp(record=record, user=request.user)})
+
     def delete_view(self, request, object_id, extra_context=None):
         draft = drafts.draft_holding(self.model, unquote(object_id))
         if draft is None:

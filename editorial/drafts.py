@@ -10,6 +10,7 @@ after a commit). Publishing applies the snapshot for real, through the content d
 
 import json
 
+import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import serializers
 from django.core.exceptions import ValidationError
@@ -34,6 +35,13 @@ class DraftOutdated(Exception):
 
 class _RolledBack(Exception):
     pass
+
+
+def _unrecorded():
+    """For work whose writes are all rolled back: django-reversion keeps what saved records
+    it saw in memory and records them when the admin's revision closes, after the rollback
+    (the draft would show as a live revision). Here it sees none."""
+    return reversion.create_revision(manage_manually=True, atomic=False)
 
 
 def _profile_records(occupation_id: int) -> list:
@@ -146,7 +154,7 @@ def with_draft_applied(occupation: models.Occupation, draft: ProfileDraft, work)
     `work` returns (render a TemplateResponse inside it) and nothing else survives."""
     outcome = []
     try:
-        with transaction.atomic():
+        with _unrecorded(), transaction.atomic():
             _apply(occupation, draft.snapshot)
             outcome.append(work())
             raise _RolledBack
@@ -167,7 +175,7 @@ def draft_save(*, occupation_id: int, user: AbstractBaseUser, save):
         base_token = draft.base_token if draft else occupation.edit_token
         outcome = []
         try:
-            with transaction.atomic():
+            with _unrecorded(), transaction.atomic():
                 if draft is not None:
                     _apply(occupation, draft.snapshot)
                 response = save()

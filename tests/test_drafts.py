@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from factories import fill_profile
-from reversion.models import Version
+from reversion.models import Revision, Version
 from test_admin import add_row, change_url, form_data, set_row
 
 from editorial import drafts, services
@@ -475,3 +475,68 @@ def test_adding_a_table_to_a_profile_with_a_draft_on_its_own_page_is_refused_in_
     editor_client.post(draft_url(live, "discard"))
     assert editor_client.post(add_url, data).status_code == HTTPStatus.FOUND
     assert models.KeyFactTable.objects.get().occupation_id == live.pk
+
+
+def test_the_page_of_a_table_only_in_the_draft_names_the_other_editors(
+    editor_client, live, django_user_model
+):
+    data = form_data(editor_client.get(change_url(live)))
+    data.pop("_save")
+    add_row(data, "key_fact_tables", title="Pay at a glance", order="1")
+    editor_client.post(change_url(live), {**data, "_save_draft": "1"})
+    (table_pk,) = draft_rows(live, models.KeyFactTable)
+    other = django_user_model.objects.create_user("otto", is_staff=True)
+    other.groups.add(Group.objects.get(name="Editors"))
+    second = Client()
+    second.force_login(other)
+    second.get(table_url(table_pk))
+
+    response = editor_client.post(table_url(table_pk, "presence"))
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"others": ["otto"]}
+    assert Client().post(table_url(table_pk, "presence")).status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.parametrize("page", ["change", "save"])
+def test_a_tables_page_in_a_draft_costs_the_same_whatever_the_profile_size(
+    editor_client, editor, make_occupation, page
+):
+    def queries(rows):
+        occupation = fill_profile(make_occupation(status="published"), rows)
+        ProfileDraft.objects.create(
+            occupation=occupation,
+            snapshot=drafts.snapshot_of(occupation.pk),
+            base_token=occupation.edit_token,
+            created_by=editor,
+        )
+        table = occupation.key_fact_tables.first()
+        data = table_form(editor_client, table.pk)
+        data["title"] = "Changed in the draft"
+        with CaptureQueriesContext(connection) as captured:
+            if page == "change":
+                assert editor_client.get(table_url(table.pk)).status_code == HTTPStatus.OK
+            else:
+                assert editor_client.post(table_url(table.pk), data).status_code == 302
+        return len(captured)
+
+    queries(1)  # fills the per-process caches first
+    assert queries(3) == queries(1)
+
+
+def test_a_draft_and_its_pages_record_no_revision(editor_client, live, table):
+    # Guards against django-reversion recording, after the rollback, what a draft save or a
+    # draft page saw: the draft's content as a revision of the live profile.
+    revisions = Revision.objects.count()
+
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    editor_client.get(change_url(live))
+    data = table_form(editor_client, table.pk)
+    set_row(data, "facts", LIVE_VALUE, value=DRAFT_VALUE)
+    assert editor_client.post(table_url(table.pk), data).status_code == HTTPStatus.FOUND
+    editor_client.get(draft_url(live, "preview"))
+
+    assert Revision.objects.count() == revisions
+    assert not Version.objects.filter(serialized_data__contains=DRAFT_VALUE).exists()
+    editor_client.post(draft_url(live, "publish"))
+    assert Revision.objects.count() == revisions + 1
