@@ -9,6 +9,7 @@ after a commit). Publishing applies the snapshot for real, through the content d
 """
 
 import json
+from operator import attrgetter
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
@@ -51,16 +52,14 @@ def _profile_records(occupation_id: int) -> list:
     prefetching.load_collections([occupation])
     records = [occupation]
     for collection in COLLECTIONS:
-        rows = sorted(getattr(occupation, collection.related_name).all(), key=_pk)
+        rows = sorted(getattr(occupation, collection.related_name).all(), key=attrgetter("pk"))
         records += rows
         if collection.nested:
             key = collection.nested.key
-            records += sorted((child for row in rows for child in getattr(row, key).all()), key=_pk)
+            records += sorted(
+                (child for row in rows for child in getattr(row, key).all()), key=attrgetter("pk")
+            )
     return records
-
-
-def _pk(record):
-    return record.pk
 
 
 def snapshot_of(occupation_id: int) -> list[dict]:

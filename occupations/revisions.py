@@ -56,6 +56,9 @@ def rows_followed_from_memory(occupation: models.Occupation):
     reads the shared record it links to: a query per row). Hand it the rows with those
     records, read in one query (`prefetching`); they are forgotten afterwards, as the rest
     of the save changes them."""
+    if not reversion.is_active() or reversion.is_manage_manually():
+        yield  # no revision follows the rows (e.g. a draft save)
+        return
     cache = occupation.__dict__.setdefault("_prefetched_objects_cache", {})
     before = dict(cache)
     prefetching.load_collections([occupation])
