@@ -436,6 +436,128 @@ class DraftAdminMixin:
         return self._to_change_page(live)
 
 
+class NewRowOutsideDraftsFormMixin:
+    """An add form's check: a row added on its own page to a profile with a draft would be
+    live at once, next to the draft."""
+
+    def clean_occupation(self):
+        occupation = self.cleaned_data.get("occupation")
+        if occupation is not None and drafts.pending_draft(occupation.pk) is not None:
+            raise ValidationError(
+                "“%(profile)s” has a draft: add the row on the draft's page, where it stays "
+                "out of the live profile until the draft is published.",
+                code="profile_has_draft",
+                params={"profile": occupation},
+            )
+        return occupation
+
+
+class DraftRowAdminMixin:
+    """For the admin of a profile's row with rows of its own (a key-fact table, an item
+    list): while the profile has a draft, the page shows and saves the draft's version of
+    the row and its rows, as the profile's change page does (`DraftAdminMixin`); the live
+    row is untouched until the draft is published. Put it before the edit guard's mixin."""
+
+    change_form_template = "admin/editorial/draft_row_change_form.html"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        parent_view = super().changeform_view
+        draft = drafts.draft_holding(self.model, unquote(object_id)) if object_id else None
+        if draft is None:
+            return parent_view(request, object_id, form_url, extra_context)
+        request.row_draft = draft
+        context = {**(extra_context or {}), "row_draft": draft}
+
+        def work():
+            if self.get_object(request, unquote(object_id)) is None:
+                return self._not_in_draft(request, draft)
+            response = parent_view(request, object_id, form_url, context)
+            if hasattr(response, "render"):
+                response.render()
+            return response
+
+        try:
+            if request.method != "POST":
+                return drafts.with_draft_applied(draft.occupation, draft, work)
+            request.saving_draft = True
+            response, saved = drafts.draft_save(
+                occupation_id=draft.occupation_id, user=request.user, save=work
+            )
+        except ValidationError as error:
+            messages.error(request, DraftAdminMixin._unusable_draft(error))
+            return self._to_profile(draft)
+        if saved is None:
+            return response  # the form with its errors, the edit guard's notice, or refused
+        messages.success(
+            request,
+            "Draft saved. Visitors still see the live profile until the draft is published.",
+        )
+        if "_continue" in request.POST:
+            return redirect(request.get_full_path())
+        return self._to_profile(draft)
+
+    def _to_profile(self, draft):
+        return redirect("admin:occupations_occupation_change", draft.occupation_id)
+
+    def _not_in_draft(self, request, draft):
+        messages.warning(
+            request,
+            f"This {self.opts.verbose_name} is not in the draft of “{draft.occupation}” (it was "
+            "deleted there); it stays on the live page until the draft is published.",
+        )
+        response = self._to_profile(draft)
+        # 303, not 302: `draft_save` takes a 302 for a saved form.
+        response.status_code = 303
+        return response
+
+    def _presence(self, request, object_id):
+        draft = None
+        if self.get_object(request, unquote(object_id)) is None:
+            draft = drafts.draft_holding(self.model, unquote(object_id))
+        if draft is None:
+            return super()._presence(request, object_id)
+        # A row only the draft holds: stamped under its model and id, as a live row is.
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        record = self.model(pk=self.model._meta.pk.to_python(unquote(object_id)))
+        return JsonResponse({"others": presence_stamp(record=record, user=request.user)})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        draft = drafts.draft_holding(self.model, unquote(object_id))
+        if draft is None:
+            return super().delete_view(request, object_id, extra_context)
+        messages.error(
+            request,
+            f"Nothing was deleted: “{draft.occupation}” has a draft. Delete the "
+            f"{self.opts.verbose_name} in the draft (tick its “Delete” box on the draft's "
+            "page), or discard the draft first.",
+        )
+        return self._to_profile(draft)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form
+        return type(form.__name__, (NewRowOutsideDraftsFormMixin, form), {})
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Moved to another profile, the row would leave this draft and never reach the other.
+        if getattr(request, "row_draft", None) is not None:
+            return [*fields, "occupation"]
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        if getattr(request, "row_draft", None) is not None:
+            return False  # deleted on the draft's page (see `delete_view`)
+        return super().has_delete_permission(request, obj)
+
+    def message_user(self, request, *args, **kwargs):
+        # The admin's "changed successfully" would be untrue for a draft save.
+        if not getattr(request, "saving_draft", False):
+            super().message_user(request, *args, **kwargs)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A log: readable by who may view it, never added, changed or deleted by hand."""
 

@@ -9,13 +9,15 @@ after a commit). Publishing applies the snapshot for real, through the content d
 """
 
 import json
+from operator import attrgetter
 
+import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from occupations import changes, models, publishing
+from occupations import changes, models, prefetching, publishing
 from occupations.registry import COLLECTIONS
 from occupations.revisions import record_revision
 
@@ -36,15 +38,27 @@ class _RolledBack(Exception):
     pass
 
 
+def _unrecorded():
+    """For work whose writes are all rolled back: django-reversion keeps what saved records
+    it saw in memory and records them when the admin's revision closes, after the rollback
+    (the draft would show as a live revision). Here it sees none."""
+    return reversion.create_revision(manage_manually=True, atomic=False)
+
+
 def _profile_records(occupation_id: int) -> list:
-    records = [models.Occupation.objects.get(pk=occupation_id)]
+    """The profile and every row of every collection (nested rows included), in primary-key
+    order per model: two queries (`prefetching.load_collections`), whatever its size."""
+    occupation = models.Occupation.objects.get(pk=occupation_id)
+    prefetching.load_collections([occupation])
+    records = [occupation]
     for collection in COLLECTIONS:
-        records += collection.model.objects.filter(occupation_id=occupation_id).order_by("pk")
+        rows = sorted(getattr(occupation, collection.related_name).all(), key=attrgetter("pk"))
+        records += rows
         if collection.nested:
-            nested = collection.nested
-            records += nested.model.objects.filter(
-                **{f"{nested.parent_field}__occupation_id": occupation_id}
-            ).order_by("pk")
+            key = collection.nested.key
+            records += sorted(
+                (child for row in rows for child in getattr(row, key).all()), key=attrgetter("pk")
+            )
     return records
 
 
@@ -139,7 +153,7 @@ def with_draft_applied(occupation: models.Occupation, draft: ProfileDraft, work)
     `work` returns (render a TemplateResponse inside it) and nothing else survives."""
     outcome = []
     try:
-        with transaction.atomic():
+        with _unrecorded(), transaction.atomic():
             _apply(occupation, draft.snapshot)
             outcome.append(work())
             raise _RolledBack
@@ -160,7 +174,7 @@ def draft_save(*, occupation_id: int, user: AbstractBaseUser, save):
         base_token = draft.base_token if draft else occupation.edit_token
         outcome = []
         try:
-            with transaction.atomic():
+            with _unrecorded(), transaction.atomic():
                 if draft is not None:
                     _apply(occupation, draft.snapshot)
                 response = save()
@@ -236,6 +250,29 @@ def draft_discard(*, occupation_id: int) -> bool:
     """Drop the profile's draft; the live profile is untouched. False when there was none."""
     deleted, _ = ProfileDraft.objects.filter(occupation_id=occupation_id).delete()
     return bool(deleted)
+
+
+def draft_holding(model, pk) -> ProfileDraft | None:
+    """The draft of the profile that holds row `pk` of a collection's `model` (a key-fact
+    table, an item list): the draft of the live row's profile, or the draft the row was added
+    in. None when there is no such draft (or `pk` is no key)."""
+    try:
+        pk = model._meta.pk.to_python(pk)
+    except ValidationError:
+        return None
+    found = ProfileDraft.objects.select_related("occupation", "created_by", "updated_by")
+    occupation_id = (
+        model._base_manager.filter(pk=pk).values_list("occupation_id", flat=True).first()
+    )
+    if occupation_id is not None:
+        return found.filter(occupation_id=occupation_id).first()
+    label = model._meta.label_lower
+    if connection.features.supports_json_field_contains:
+        found = found.filter(snapshot__contains=[{"model": label, "pk": pk}])
+    for draft in found:
+        if any(item["model"] == label and item["pk"] == pk for item in draft.snapshot):
+            return draft
+    return None
 
 
 def pending_draft(occupation_id) -> ProfileDraft | None:

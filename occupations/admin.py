@@ -21,11 +21,16 @@ from rest_framework.authtoken.models import TokenProxy
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from editorial.admin import DraftAdminMixin, EditGuardAdminMixin, ReviewAdminMixin
+from editorial.admin import (
+    DraftAdminMixin,
+    DraftRowAdminMixin,
+    EditGuardAdminMixin,
+    ReviewAdminMixin,
+)
 from editorial.audit import audit_revert
 from editorial.history import ReadableCompareMixin
 
-from . import changes, models, publishing, services
+from . import changes, models, publishing, revisions, services
 from .admin_paging import ROWS_PER_PAGE, PagedRowsAdminMixin, RowsPage
 from .admin_sections import WHOLE_PROFILE_FLAG, SectionedChangePageMixin, admin_fieldsets
 from .forms import MultilineTextField
@@ -629,7 +634,8 @@ class OccupationAdmin(
         obj._neighbours_before = changes.pages_showing({obj.pk}) if change else set()
         if change and "slug" in form.changed_data:
             changes.remember_former_slug(obj.pk, form.initial["slug"])
-        super().save_model(request, obj, form, change)
+        with revisions.rows_followed_from_memory(obj):
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -704,7 +710,7 @@ class RowOfProfileAdmin(ContentAdmin):
         changes.content_changed(occupations=occupation_ids)
 
 
-class OccupationRowAdmin(EditGuardAdminMixin, RowOfProfileAdmin):
+class OccupationRowAdmin(DraftRowAdminMixin, EditGuardAdminMixin, RowOfProfileAdmin):
     """A row of a profile with rows of its own, reached from the occupation page."""
 
     list_display = ["title", "occupation", "order"]

@@ -12,6 +12,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str, is_protected_type
 from reversion.models import Revision, Version
 
-from . import models
+from . import models, prefetching
 from .registry import COLLECTIONS, NESTED_MODELS, OCCUPATION_REFS, ROW_MODELS, VOCABULARY_KINDS
 
 OCCUPATION_CHILDREN = [collection.related_name for collection in COLLECTIONS]
@@ -46,6 +47,26 @@ def record_revision(*, occupation: models.Occupation, user: AbstractBaseUser | N
         if user is not None and user.is_authenticated:
             reversion.set_user(user)
         reversion.set_comment(comment)
+
+
+@contextmanager
+def rows_followed_from_memory(occupation: models.Occupation):
+    """While `occupation` is saved: django-reversion adds it to the open revision with every
+    row it follows (see above), one query per collection, and names each row (`str(row)`
+    reads the shared record it links to: a query per row). Hand it the rows with those
+    records, read in one query (`prefetching`); they are forgotten afterwards, as the rest
+    of the save changes them."""
+    if not reversion.is_active() or reversion.is_manage_manually():
+        yield  # no revision follows the rows (e.g. a draft save)
+        return
+    cache = occupation.__dict__.setdefault("_prefetched_objects_cache", {})
+    before = dict(cache)
+    prefetching.load_collections([occupation])
+    try:
+        yield
+    finally:
+        cache.clear()
+        cache.update(before)
 
 
 # --- Many profiles at once --------------------------------------------------------------------

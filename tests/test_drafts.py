@@ -1,14 +1,19 @@
 """Drafts of live profiles: prepared, previewed and published while the live page stays."""
 
+import json
 from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import serializers
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from reversion.models import Version
-from test_admin import add_row, change_url, form_data
+from factories import fill_profile
+from reversion.models import Revision, Version
+from test_admin import add_row, change_url, form_data, set_row
 
 from editorial import drafts, services
 from editorial.enums import AuditAction
@@ -227,6 +232,314 @@ def test_the_api_never_shows_a_draft(editor_client, live, token_header, editor, 
     for headers in [{}, token_header(editor)]:
         document = client.get(f"/api/v1/occupations/{live.slug}/", **headers).json()
         assert document["summary"] == LIVE_SUMMARY
+
+
+# --- A key-fact table's (or item list's) own page while the profile has a draft ----------
+
+LIVE_VALUE = "Associate degree"
+DRAFT_VALUE = "Bachelor degree"
+
+
+@pytest.fixture
+def table(live):
+    table = models.KeyFactTable.objects.create(occupation=live, order=1, title="Role at a glance")
+    models.KeyFact.objects.create(table=table, order=1, label="Education", value=LIVE_VALUE)
+    return table
+
+
+def table_url(table_pk, action="change"):
+    return reverse(f"admin:occupations_keyfacttable_{action}", args=[table_pk])
+
+
+def table_form(client, table_pk):
+    return form_data(client.get(table_url(table_pk)), form_id="keyfacttable_form")
+
+
+def draft_rows(occupation, model):
+    """{pk: fields} of the draft's rows of `model`."""
+    label = model._meta.label_lower
+    snapshot = drafts.pending_draft(occupation.pk).snapshot
+    return {item["pk"]: item["fields"] for item in snapshot if item["model"] == label}
+
+
+def test_a_key_fact_edited_on_its_tables_page_goes_into_the_draft(editor_client, live, table):
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    version = content_version()
+    page = editor_client.get(table_url(table.pk)).content.decode()
+    assert "Editing the draft of" in page
+    assert change_url(live).split("?")[0] in page  # the way back to the draft
+    data = table_form(editor_client, table.pk)
+    set_row(data, "facts", LIVE_VALUE, value=DRAFT_VALUE)
+
+    response = editor_client.post(table_url(table.pk), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("admin:occupations_occupation_change", args=[live.pk])
+    assert models.KeyFact.objects.get(table=table).value == LIVE_VALUE
+    assert LIVE_VALUE in public_text(live)
+    assert DRAFT_VALUE not in public_text(live)
+    assert content_version() == version
+    assert [f["value"] for f in draft_rows(live, models.KeyFact).values()] == [DRAFT_VALUE]
+    assert DRAFT_SUMMARY in draft_rows(live, models.Occupation)[live.pk]["summary"]
+    page = editor_client.get(table_url(table.pk)).content.decode()
+    assert DRAFT_VALUE in page
+    assert "Draft saved. Visitors still see the live profile" in page
+    assert "changed successfully" not in page
+
+    editor_client.post(draft_url(live, "publish"))
+
+    assert models.KeyFact.objects.get(table=table).value == DRAFT_VALUE
+    assert DRAFT_VALUE in public_text(live)
+    assert models.Occupation.objects.get(pk=live.pk).summary == DRAFT_SUMMARY
+
+
+def test_the_tables_page_of_a_draft_keeps_the_edit_guard(
+    editor_client, live, table, django_user_model
+):
+    other = django_user_model.objects.create_user("otto", is_staff=True)
+    other.groups.add(Group.objects.get(name="Editors"))
+    second = Client()
+    second.force_login(other)
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    mine = table_form(editor_client, table.pk)
+    theirs = table_form(second, table.pk)
+    set_row(theirs, "facts", LIVE_VALUE, value=DRAFT_VALUE)
+    assert second.post(table_url(table.pk), theirs).status_code == HTTPStatus.FOUND
+
+    mine["title"] = "My title"
+    response = editor_client.post(table_url(table.pk), mine)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Changed by someone else since you opened this page" in response.content.decode()
+    assert "My title" in response.content.decode()  # the input is kept
+    (fields,) = draft_rows(live, models.KeyFactTable).values()
+    assert fields["title"] == "Role at a glance"
+    assert [f["value"] for f in draft_rows(live, models.KeyFact).values()] == [DRAFT_VALUE]
+    assert models.KeyFactTable.objects.get(pk=table.pk).title == "Role at a glance"
+
+
+def test_a_table_added_in_a_draft_is_edited_on_its_own_page(editor_client, live):
+    data = form_data(editor_client.get(change_url(live)))
+    data.pop("_save")
+    add_row(data, "key_fact_tables", title="Pay at a glance", order="1")
+    assert editor_client.post(change_url(live), {**data, "_save_draft": "1"}).status_code == 302
+    assert not models.KeyFactTable.objects.exists()
+    (table_pk,) = draft_rows(live, models.KeyFactTable)
+
+    page = editor_client.get(table_url(table_pk))
+    assert page.status_code == HTTPStatus.OK
+    assert "Editing the draft of" in page.content.decode()
+    data = form_data(page, form_id="keyfacttable_form")
+    add_row(data, "facts", order="1", label="Median", value="$90,000")
+    response = editor_client.post(table_url(table_pk), {**data, "_continue": "1"})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == table_url(table_pk)
+    assert not models.KeyFactTable.objects.exists()
+    assert not models.KeyFact.objects.exists()
+    assert [f["value"] for f in draft_rows(live, models.KeyFact).values()] == ["$90,000"]
+
+    editor_client.post(draft_url(live, "publish"))
+
+    assert list(models.KeyFact.objects.values_list("table__title", "label", "value")) == [
+        ("Pay at a glance", "Median", "$90,000")
+    ]
+
+
+def test_a_table_deleted_in_the_draft_is_refused_in_words_on_its_page(editor_client, live, table):
+    data = form_data(editor_client.get(change_url(live)))
+    data.pop("_save")
+    data["key_fact_tables-0-DELETE"] = "on"
+    assert editor_client.post(change_url(live), {**data, "_save_draft": "1"}).status_code == 302
+
+    for response in [
+        editor_client.get(table_url(table.pk), follow=True),
+        editor_client.post(table_url(table.pk), {"title": "Renamed"}, follow=True),
+    ]:
+        assert response.status_code == HTTPStatus.OK
+        assert "is not in the draft of" in response.content.decode()
+    assert models.KeyFactTable.objects.get(pk=table.pk).title == "Role at a glance"
+    assert not draft_rows(live, models.KeyFactTable)
+
+
+def test_deleting_a_table_of_a_profile_with_a_draft_is_refused_in_words(editor_client, live, table):
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    page = editor_client.get(table_url(table.pk)).content.decode()
+    assert table_url(table.pk, "delete") not in page
+
+    response = editor_client.post(table_url(table.pk, "delete"), {"post": "yes"}, follow=True)
+
+    assert "Nothing was deleted" in response.content.decode()
+    assert models.KeyFactTable.objects.filter(pk=table.pk).exists()
+    assert draft_rows(live, models.KeyFactTable)
+
+
+def test_a_table_cannot_leave_its_draft_for_another_profile(
+    editor_client, live, table, make_occupation
+):
+    other = make_occupation(title="Other", slug="other")
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    data = table_form(editor_client, table.pk)
+    assert "occupation" not in data
+    data["occupation"] = str(other.pk)
+
+    assert editor_client.post(table_url(table.pk), data).status_code == HTTPStatus.FOUND
+
+    assert list(draft_rows(live, models.KeyFactTable)) == [table.pk]
+    assert models.KeyFactTable.objects.get(pk=table.pk).occupation_id == live.pk
+
+
+def test_an_item_list_of_a_profile_with_a_draft_is_edited_in_the_draft(editor_client, live):
+    item_list = models.ItemList.objects.create(
+        occupation=live, order=1, kind="challenges", title="Challenges"
+    )
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    url = reverse("admin:occupations_itemlist_change", args=[item_list.pk])
+    data = form_data(editor_client.get(url), form_id="itemlist_form")
+    add_row(data, "items", order="1", title="Night shifts", description="Rotating rosters.")
+
+    assert editor_client.post(url, data).status_code == HTTPStatus.FOUND
+
+    assert not models.ListItem.objects.exists()
+    assert [f["title"] for f in draft_rows(live, models.ListItem).values()] == ["Night shifts"]
+
+
+def test_without_a_draft_the_tables_page_edits_the_live_profile(editor_client, live, table):
+    page = editor_client.get(table_url(table.pk)).content.decode()
+    assert "Editing the draft of" not in page
+    assert table_url(table.pk, "delete") in page
+    data = table_form(editor_client, table.pk)
+    set_row(data, "facts", LIVE_VALUE, value=DRAFT_VALUE)
+
+    assert editor_client.post(table_url(table.pk), data).status_code == HTTPStatus.FOUND
+
+    assert models.KeyFact.objects.get(table=table).value == DRAFT_VALUE
+    assert DRAFT_VALUE in public_text(live)
+    assert not ProfileDraft.objects.exists()
+
+
+@pytest.mark.parametrize("object_id", ["abc", "99999999999999999999", "-1"])
+def test_a_tables_page_with_a_bad_id_is_no_error(editor_client, live, object_id):
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    url = f"/admin/occupations/keyfacttable/{object_id}/change/"
+
+    assert editor_client.get(url).status_code == HTTPStatus.FOUND
+    assert editor_client.post(url, {"title": "x"}).status_code == HTTPStatus.FOUND
+    delete = f"/admin/occupations/keyfacttable/{object_id}/delete/"
+    assert editor_client.post(delete, {"post": "yes"}).status_code == HTTPStatus.FOUND
+
+
+# --- Snapshots --------------------------------------------------------------------------
+
+
+def records_one_query_each(occupation_id):
+    """The profile's records as the snapshot held them before, read one query per model."""
+    from occupations.registry import COLLECTIONS
+
+    records = [models.Occupation.objects.get(pk=occupation_id)]
+    for collection in COLLECTIONS:
+        records += collection.model.objects.filter(occupation_id=occupation_id).order_by("pk")
+        if collection.nested:
+            nested = collection.nested
+            lookup = {f"{nested.parent_field}__occupation_id": occupation_id}
+            records += nested.model.objects.filter(**lookup).order_by("pk")
+    return json.loads(serializers.serialize("json", records))
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_a_snapshot_reads_the_profile_in_two_queries_whatever_its_size(occupation, rows):
+    fill_profile(occupation, rows)
+
+    with CaptureQueriesContext(connection) as queries:
+        snapshot = drafts.snapshot_of(occupation.pk)
+
+    assert len(queries) == 2
+    assert snapshot == records_one_query_each(occupation.pk)
+    assert len(snapshot) > 25 * rows
+
+
+def test_adding_a_table_to_a_profile_with_a_draft_on_its_own_page_is_refused_in_words(
+    editor_client, live
+):
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    add_url = reverse("admin:occupations_keyfacttable_add")
+    data = form_data(editor_client.get(add_url), form_id="keyfacttable_form")
+    data.update(occupation=str(live.pk), order="1", title="Pay at a glance")
+
+    response = editor_client.post(add_url, data)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "has a draft: add the row on the draft" in response.content.decode()
+    assert not models.KeyFactTable.objects.exists()
+
+    editor_client.post(draft_url(live, "discard"))
+    assert editor_client.post(add_url, data).status_code == HTTPStatus.FOUND
+    assert models.KeyFactTable.objects.get().occupation_id == live.pk
+
+
+def test_the_page_of_a_table_only_in_the_draft_names_the_other_editors(
+    editor_client, live, django_user_model
+):
+    data = form_data(editor_client.get(change_url(live)))
+    data.pop("_save")
+    add_row(data, "key_fact_tables", title="Pay at a glance", order="1")
+    editor_client.post(change_url(live), {**data, "_save_draft": "1"})
+    (table_pk,) = draft_rows(live, models.KeyFactTable)
+    other = django_user_model.objects.create_user("otto", is_staff=True)
+    other.groups.add(Group.objects.get(name="Editors"))
+    second = Client()
+    second.force_login(other)
+    second.get(table_url(table_pk))
+
+    response = editor_client.post(table_url(table_pk, "presence"))
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"others": ["otto"]}
+    assert Client().post(table_url(table_pk, "presence")).status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.parametrize("page", ["change", "save"])
+def test_a_tables_page_in_a_draft_costs_the_same_whatever_the_profile_size(
+    editor_client, editor, make_occupation, page
+):
+    def queries(rows):
+        occupation = fill_profile(make_occupation(status="published"), rows)
+        ProfileDraft.objects.create(
+            occupation=occupation,
+            snapshot=drafts.snapshot_of(occupation.pk),
+            base_token=occupation.edit_token,
+            created_by=editor,
+        )
+        table = occupation.key_fact_tables.first()
+        data = table_form(editor_client, table.pk)
+        data["title"] = "Changed in the draft"
+        with CaptureQueriesContext(connection) as captured:
+            if page == "change":
+                assert editor_client.get(table_url(table.pk)).status_code == HTTPStatus.OK
+            else:
+                assert editor_client.post(table_url(table.pk), data).status_code == 302
+        return len(captured)
+
+    queries(1)  # fills the per-process caches first
+    assert queries(3) == queries(1)
+
+
+def test_a_draft_and_its_pages_record_no_revision(editor_client, live, table):
+    # Guards against django-reversion recording, after the rollback, what a draft save or a
+    # draft page saw: the draft's content as a revision of the live profile.
+    revisions = Revision.objects.count()
+
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    editor_client.get(change_url(live))
+    data = table_form(editor_client, table.pk)
+    set_row(data, "facts", LIVE_VALUE, value=DRAFT_VALUE)
+    assert editor_client.post(table_url(table.pk), data).status_code == HTTPStatus.FOUND
+    editor_client.get(draft_url(live, "preview"))
+
+    assert Revision.objects.count() == revisions
+    assert not Version.objects.filter(serialized_data__contains=DRAFT_VALUE).exists()
+    editor_client.post(draft_url(live, "publish"))
+    assert Revision.objects.count() == revisions + 1
 
 
 def test_two_editors_on_different_sections_of_one_draft_still_get_the_edit_guard(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from occupations import enums
-from occupations.models import Duty, Occupation
+from occupations.models import Duty, KeyFact, KeyFactTable, Occupation
 from occupations.revisions import record_revision
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -324,6 +324,8 @@ def test_a_draft_of_a_live_profile_is_previewed_then_published(
 ):
     profile.status = enums.PublicationStatus.PUBLISHED
     profile.save()
+    table = KeyFactTable.objects.create(occupation=profile, order=1, title="Role at a glance")
+    KeyFact.objects.create(table=table, order=1, label="Shifts", value="Day shifts.")
     public_url = live_server.url + profile.get_absolute_url()
     editor = open_as(edna, change_path(profile))
     editor.locator("#id_summary").fill("Keeps the lights on, in the draft.")
@@ -335,9 +337,21 @@ def test_a_draft_of_a_live_profile_is_previewed_then_published(
     violations = axe.violations(editor, include=[".editorial-draft", ".submit-row"])
     assert violations == [], axe.describe(violations)
 
+    # The table's own page, reached from the draft, edits the draft's table.
+    editor.locator("#key_fact_tables-group").get_by_role("link", name="Change").click()
+    notice = editor.locator(".editorial-draft")
+    expect(notice.get_by_role("heading", level=2)).to_contain_text("Editing the draft of")
+    violations = axe.violations(editor, include=[".editorial-draft"])
+    assert violations == [], axe.describe(violations)
+    editor.locator("[name='facts-0-value']").fill("Day and night shifts.")
+    editor.get_by_role("button", name="Save", exact=True).first.click()
+    expect(editor.locator(".messagelist .success")).to_contain_text("Draft saved.")
+    expect(panel.get_by_role("heading", level=2)).to_have_text("Draft of the live profile")
+
     visitor = browser.new_page()
     visitor.goto(public_url)
     expect(visitor.locator(".profile-lead")).to_have_text("Keeps power on.")
+    expect(visitor.locator(".facts-table td")).to_have_text("Day shifts.")
 
     panel.get_by_role("link", name="Preview the draft as visitors would see it").click()
     expect(editor.locator(".profile-lead")).to_have_text("Keeps the lights on, in the draft.")
@@ -349,5 +363,6 @@ def test_a_draft_of_a_live_profile_is_previewed_then_published(
     expect(editor.locator(".editorial-draft")).to_have_count(0)
     visitor.goto(public_url)
     expect(visitor.locator(".profile-lead")).to_have_text("Keeps the lights on, in the draft.")
+    expect(visitor.locator(".facts-table td")).to_have_text("Day and night shifts.")
     visitor.close()
     assert editor.js_errors == []
