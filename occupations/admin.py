@@ -4,6 +4,7 @@ History, compare and revert come from django-reversion-compare (`CompareVersionA
 profile's revision follows all of its rows (see `revisions.py`), so a revert restores them.
 """
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -422,6 +423,14 @@ class OrderedInlineFormSet(BaseInlineFormSet):
             position = getattr(form.instance, field)
             if form is not moving and low <= position <= high:
                 setattr(form.instance, field, position + step)
+        if reversion.is_active() and not reversion.is_manage_manually():
+            # The profile's revision took its rows when the profile was saved, before this
+            # shift (a bulk update sends no signal to django-reversion): record them anew.
+            shifted = self.queryset.filter(
+                **{f"{field}__gte": low + step, f"{field}__lte": high + step}
+            )
+            for row in shifted.exclude(pk=moving.instance.pk):
+                reversion.add_to_revision(row)
 
 
 class RelatedOccupationFormSet(OrderedInlineFormSet):

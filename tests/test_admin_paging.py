@@ -1,6 +1,7 @@
 """Very large row tables on the profile's change page come in pages: a page shows and saves
 only its own rows, the rows on other pages keep their values and positions."""
 
+import json
 from http import HTTPStatus
 
 import pytest
@@ -257,3 +258,22 @@ def test_a_draft_saved_from_one_page_keeps_every_other_page_s_rows(
     again = editor_client.get(url)
     assert titles_on(again)[0] == "Renamed in the draft"
     assert again.context["inline_admin_formsets"][0].rows_page.number == 2
+
+
+def test_the_revision_of_a_move_across_pages_holds_every_row_where_it_went(
+    editor_client, many_titles
+):
+    url = page_url(many_titles, 2)
+    data = form_data(editor_client.get(url))
+    data[f"{PREFIX}-0-order"] = "1"
+
+    assert editor_client.post(url, data).status_code == HTTPStatus.FOUND
+
+    revision = Version.objects.get_for_object(many_titles).first().revision
+    saved = {
+        int(version.object_id): json.loads(version.serialized_data)[0]["fields"]["order"]
+        for version in revision.version_set.filter(
+            content_type__model="alternatetitle",
+        )
+    }
+    assert saved == dict(many_titles.alternate_titles.values_list("pk", "order"))
