@@ -8,11 +8,15 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models as db_models
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -529,6 +533,26 @@ COLLECTION_INLINES = [collection_inline(collection) for collection in COLLECTION
 # --- Occupation --------------------------------------------------------------------------
 
 
+def tables_too_long_for_a_form(revision) -> list[tuple[str, int]]:
+    """(label, row count) of the profile's row tables in `revision` longer than a page of
+    the change form (see `admin_paging`): a revert form would have to post every row."""
+    labels = {
+        ContentType.objects.get_for_model(collection.model).pk: collection.model
+        for collection in COLLECTIONS
+    }
+    counts = (
+        revision.version_set.filter(content_type_id__in=labels)
+        .order_by()
+        .values_list("content_type_id")
+        .annotate(rows=Count("pk"))
+    )
+    return [
+        (str(labels[type_id]._meta.verbose_name_plural), rows)
+        for type_id, rows in counts
+        if rows > ROWS_PER_PAGE
+    ]
+
+
 class ContentAdmin(ReadableCompareMixin, CompareVersionAdmin):
     """History, compare and revert for content; a revert goes through the content door.
 
@@ -596,9 +620,49 @@ class OccupationAdmin(
         services.occupation_rows_park(occupation_id=int(object_id))
 
     def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        too_long = tables_too_long_for_a_form(version.revision)
+        if too_long:
+            return self._revert_without_form(request, version, too_long)
         # A revert restores the whole profile, so its page shows every section.
         setattr(request, WHOLE_PROFILE_FLAG, True)
         return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+
+    def _revert_without_form(self, request, version, too_long):
+        """A version whose row tables are too long for one form (each row's fields would be
+        posted back: 2,749 alternate titles are 16,000 fields): a page that says what the
+        revert restores, and the revert itself through the service."""
+        occupation = self.get_object(request, version.object_id)
+        if occupation is None:
+            raise Http404
+        if request.method == "POST":
+            if not self.has_change_permission(request, occupation):
+                raise PermissionDenied
+            restored = services.occupation_revert(version=version, user=request.user)
+            audit_revert(
+                record=restored, user=request.user, revision_date=version.revision.date_created
+            )
+            self.message_user(
+                request,
+                f"“{restored}” is back as it was on "
+                f"{timezone.localtime(version.revision.date_created):%d %b %Y %H:%M %Z}.",
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:occupations_occupation_change", args=[restored.pk]))
+        if not self.has_view_or_change_permission(request, occupation):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": occupation,
+            "version": version,
+            "revision_date": timezone.localtime(version.revision.date_created),
+            "too_long": too_long,
+            "can_revert": self.has_change_permission(request, occupation),
+            "title": f"Revert {occupation}",
+        }
+        return TemplateResponse(
+            request, "admin/occupations/occupation/revert_without_form.html", context
+        )
 
     def changelist_view(self, request, extra_context=None):
         # VersionAdmin wraps the changelist in one revision; the actions' services record

@@ -10,7 +10,8 @@ from reversion.models import Version
 from test_admin import add_row, form_data
 from test_admin_sections import section_url
 
-from editorial.models import ProfileDraft
+from editorial.enums import AuditAction
+from editorial.models import AuditEvent, ProfileDraft
 from occupations import models
 from occupations.admin_paging import ROWS_PER_PAGE
 from occupations.revisions import record_revision
@@ -200,18 +201,59 @@ def test_a_row_deleted_meanwhile_on_the_page_is_explained(editor_client, many_ti
     assert any("deleted this row" in message for _, message in response.context["error_summary"])
 
 
-def test_the_whole_profile_page_is_paged_too_but_the_revert_page_is_not(
-    superuser_client, many_titles
-):
+def test_the_whole_profile_page_is_paged_too(superuser_client, many_titles):
     whole = superuser_client.get(page_url(many_titles, section="all"))
+
     assert len(titles_on(whole)) == ROWS_PER_PAGE
 
+
+def revert_url(occupation, version):
+    return reverse("admin:occupations_occupation_revision", args=[occupation.pk, version.pk])
+
+
+def test_a_version_too_long_for_one_form_is_reverted_from_a_page_that_says_what_it_restores(
+    editor_client, many_titles
+):
     version = Version.objects.get_for_object(many_titles).first()
-    revert = superuser_client.get(
-        reverse("admin:occupations_occupation_revision", args=[many_titles.pk, version.pk])
+    before = titles_saved(many_titles)
+    url = page_url(many_titles, 1)
+    data = form_data(editor_client.get(url))
+    data[f"{PREFIX}-0-title"] = "Renamed"
+    data[f"{PREFIX}-1-DELETE"] = "on"
+    data[f"{PREFIX}-2-order"], data[f"{PREFIX}-3-order"] = (
+        data[f"{PREFIX}-3-order"],
+        data[f"{PREFIX}-2-order"],
     )
-    assert revert.status_code == HTTPStatus.OK
-    assert len(titles_on(revert)) == ROWS
+    add_row(data, PREFIX, title="Added since")
+    assert editor_client.post(url, data).status_code == HTTPStatus.FOUND
+    assert titles_saved(many_titles) != before
+
+    page = editor_client.get(revert_url(many_titles, version))
+
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    assert f"It holds {ROWS} alternate titles: too many rows to show as one form" in text
+    assert 'value="Revert to this version"' in text
+    assert titles_saved(many_titles) != before  # viewing changes nothing
+
+    response = editor_client.post(revert_url(many_titles, version))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse(
+        "admin:occupations_occupation_change", args=[many_titles.pk]
+    )
+    assert titles_saved(many_titles) == before
+    assert AuditEvent.objects.filter(action=AuditAction.REVERT, occupation=many_titles).exists()
+    latest = Version.objects.get_for_object(many_titles).first().revision
+    assert latest.comment.startswith("Reverted to the version of")
+    assert latest.user.username == "edna"
+
+
+def test_only_an_editor_who_may_change_the_profile_reverts_it(staff_client, many_titles):
+    version = Version.objects.get_for_object(many_titles).first()
+
+    assert staff_client.get(revert_url(many_titles, version)).status_code == HTTPStatus.FORBIDDEN
+    assert staff_client.post(revert_url(many_titles, version)).status_code == HTTPStatus.FORBIDDEN
 
 
 @pytest.mark.parametrize("rows", [ROWS_PER_PAGE + 1, 6 * ROWS_PER_PAGE])
