@@ -8,6 +8,23 @@ from occupations.models import Occupation, Sector
 from occupations.search import update_search_vectors
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test outside tests/browser that asks for a fixture named `page` (pytest-playwright's)
+    becomes a browser test: pytest then groups it with them and runs the browser tests,
+    which flush the database, before tests that need the migrations' data. Say so at once."""
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", {})
+        and not item.get_closest_marker("browser")
+    ]
+    if strays:
+        raise pytest.UsageError(
+            "Tests outside tests/browser use pytest-playwright's fixtures (a parameter named "
+            "`page`?): " + ", ".join(strays)
+        )
+
+
 @pytest.fixture(autouse=True)
 def _no_page_cache(settings):
     """Tests write rows without the after-commit version bump, so whole-page caching would

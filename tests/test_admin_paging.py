@@ -135,19 +135,20 @@ def titles_in_order(occupation):
     return list(occupation.alternate_titles.order_by("order").values_list("title", flat=True))
 
 
-@pytest.mark.parametrize(("page", "row", "to"), [(2, 9, 1), (1, 4, ROWS), (3, 2, 60)])
+# Not `page`: pytest-playwright's fixture of that name would make this a browser test.
+@pytest.mark.parametrize(("number", "row", "to"), [(2, 9, 1), (1, 4, ROWS), (3, 2, 60)])
 def test_a_row_moved_to_a_position_on_another_page_moves_there_and_the_rest_follow(
-    editor_client, many_titles, page, row, to
+    editor_client, many_titles, number, row, to
 ):
-    """Row `row` of page `page` given position `to`: like moving an item in a list."""
-    url = page_url(many_titles, page)
+    """Row `row` of page `number` given position `to`: like moving an item in a list."""
+    url = page_url(many_titles, number)
     data = form_data(editor_client.get(url))
     expected = titles_in_order(many_titles)
     moving = data[f"{PREFIX}-{row}-title"]
     expected.insert(to - 1, expected.pop(expected.index(moving)))
     data[f"{PREFIX}-{row}-order"] = str(to)
     # An edit of another row of the page, one that moves along, is saved in its new place.
-    neighbour = row - 1 if to < ROWS_PER_PAGE * (page - 1) + row + 1 else row + 1
+    neighbour = row - 1 if to < ROWS_PER_PAGE * (number - 1) + row + 1 else row + 1
     other = data[f"{PREFIX}-{neighbour}-title"]
     data[f"{PREFIX}-{neighbour}-title"] = other + " (edited)"
     expected[expected.index(other)] = other + " (edited)"

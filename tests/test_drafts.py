@@ -498,9 +498,10 @@ def test_the_page_of_a_table_only_in_the_draft_names_the_other_editors(
     assert Client().post(table_url(table_pk, "presence")).status_code == HTTPStatus.FOUND
 
 
-@pytest.mark.parametrize("page", ["change", "save"])
+# Not `page`: pytest-playwright's fixture of that name would make this a browser test.
+@pytest.mark.parametrize("request_kind", ["change", "save"])
 def test_a_tables_page_in_a_draft_costs_the_same_whatever_the_profile_size(
-    editor_client, editor, make_occupation, page
+    editor_client, editor, make_occupation, request_kind
 ):
     def queries(rows):
         occupation = fill_profile(make_occupation(status="published"), rows)
@@ -514,7 +515,7 @@ def test_a_tables_page_in_a_draft_costs_the_same_whatever_the_profile_size(
         data = table_form(editor_client, table.pk)
         data["title"] = "Changed in the draft"
         with CaptureQueriesContext(connection) as captured:
-            if page == "change":
+            if request_kind == "change":
                 assert editor_client.get(table_url(table.pk)).status_code == HTTPStatus.OK
             else:
                 assert editor_client.post(table_url(table.pk), data).status_code == 302

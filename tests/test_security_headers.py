@@ -37,16 +37,16 @@ def observe(client, url):
     )
 
 
-@pytest.mark.parametrize("page", GRADED_PAGES)
+@pytest.mark.parametrize("page_name", GRADED_PAGES)
 def test_every_graded_page_scores_at_least_130_on_the_observatory_rules(
-    client, published_occupation, production_https, page
+    client, published_occupation, production_https, page_name
 ):
-    url = GRADED_PAGES[page](published_occupation)
+    url = GRADED_PAGES[page_name](published_occupation)
     assert client.get(url, secure=True).status_code == HTTPStatus.OK
 
     grade = observe(client, url)
 
-    print(f"\nObservatory v6 score for {page} ({url}): {grade.score} ({grade.letter})")
+    print(f"\nObservatory v6 score for {page_name} ({url}): {grade.score} ({grade.letter})")
     for test, result in grade.results.items():
         print(f"  {observatory.MODIFIERS[result]:+4d}  {test}: {result}")
     assert grade.score >= 130, grade.results
