@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from occupations import publishing
 
 from . import drafts
-from .forms import EditGuardForm, keep_their_row_changes, kept_notice
+from .forms import FORMSET_DATA_ATTR, EditGuardForm, keep_their_row_changes, kept_notice
 from .models import AuditEvent, ReviewRequest
 from .presence import HEARTBEAT_SECONDS, presence_stamp
 from .services import can_review, review_approve, review_reject, review_submit
@@ -122,6 +122,13 @@ class EditGuardAdminMixin:
         for inline_admin_formset in inline_admin_formsets:
             inline_admin_formset.__class__ = RowsAsPostedInlineAdminFormSet
         return inline_admin_formsets
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if "data" in kwargs and obj is not None:
+            posted = obj.__dict__.setdefault(FORMSET_DATA_ATTR, [])
+            posted.append((inline.model, prefix, kwargs["data"]))
+        return kwargs
 
     def save_formset(self, request, form, formset, change):
         conflict = getattr(form, "conflict", None)
