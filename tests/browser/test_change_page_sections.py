@@ -8,6 +8,7 @@ import pytest
 from conftest import OPERATOR
 from django.urls import reverse
 from playwright.sync_api import expect
+from reversion.models import Version
 from test_editorial import edna, open_as  # noqa: F401 (fixtures)
 
 from occupations.admin_paging import ROWS_PER_PAGE
@@ -251,4 +252,32 @@ def test_a_very_long_table_is_edited_page_by_page(
     expect(page.locator("#id_alternate_titles-0-title")).to_have_value(
         f"Title {2 * ROWS_PER_PAGE + 1:04}"
     )
+    assert page.js_errors == []
+
+
+def test_a_version_too_long_for_one_form_is_reverted_by_keyboard_from_an_accessible_page(
+    open_as,  # noqa: F811
+    edna,  # noqa: F811
+    profile,
+    axe,
+):
+    AlternateTitle.objects.bulk_create(
+        AlternateTitle(occupation=profile, order=n, title=f"Title {n:03}")
+        for n in range(1, ROWS_PER_PAGE + 2)
+    )
+    record_revision(occupation=profile, user=None, comment="Titles imported.")
+    version = Version.objects.get_for_object(profile).first()
+    profile.alternate_titles.filter(order=1).update(title="Renamed since")
+    path = reverse("admin:occupations_occupation_revision", args=[profile.pk, version.pk])
+    page = open_as(edna, path)
+    expect(page.locator("#content-main")).to_contain_text(
+        f"It holds {ROWS_PER_PAGE + 1} alternate titles"
+    )
+    assert axe.violations(page) == []
+
+    page.get_by_role("button", name="Revert to this version").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".messagelist .success")).to_contain_text("is back as it was")
+    assert profile.alternate_titles.get(order=1).title == "Title 001"
     assert page.js_errors == []
