@@ -255,7 +255,7 @@ def test_a_very_long_table_is_edited_page_by_page(
     assert page.js_errors == []
 
 
-def test_a_version_too_long_for_one_form_is_reverted_by_keyboard_from_an_accessible_page(
+def test_a_version_too_long_for_one_form_is_reverted_by_keyboard_from_accessible_pages(
     open_as,  # noqa: F811
     edna,  # noqa: F811
     profile,
@@ -266,18 +266,21 @@ def test_a_version_too_long_for_one_form_is_reverted_by_keyboard_from_an_accessi
         for n in range(1, ROWS_PER_PAGE + 2)
     )
     record_revision(occupation=profile, user=None, comment="Titles imported.")
-    version = Version.objects.get_for_object(profile).first()
+    record_revision(occupation=profile, user=None, comment="Checked again.")
+    version = Version.objects.get_for_object(profile).order_by("revision_id")[1]
     profile.alternate_titles.filter(order=1).update(title="Renamed since")
-    path = reverse("admin:occupations_occupation_revision", args=[profile.pk, version.pk])
-    page = open_as(edna, path)
+    page = open_as(edna, reverse("admin:occupations_occupation_history", args=[profile.pk]))
+    assert axe.violations(page) == []
+
+    page.get_by_role("row").filter(has_text="Titles imported.").get_by_role("link").click()
     expect(page.locator("#content-main")).to_contain_text(
         f"It holds {ROWS_PER_PAGE + 1} alternate titles"
     )
     assert axe.violations(page) == []
-
     page.get_by_role("button", name="Revert to this version").focus()
     page.keyboard.press("Enter")
 
     expect(page.locator(".messagelist .success")).to_contain_text("is back as it was")
     assert profile.alternate_titles.get(order=1).title == "Title 001"
+    assert Version.objects.get_for_object(profile).first().pk != version.pk
     assert page.js_errors == []
