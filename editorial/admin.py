@@ -14,7 +14,10 @@ from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from occupations import publishing
@@ -438,9 +441,29 @@ class DraftAdminMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         live = self._editable_profile(request, object_id)
-        if drafts.draft_discard(occupation_id=live.pk):
+        saved_at = _posted_datetime(request.POST.get("draft_saved_at", ""))
+        if saved_at is not None and drafts.draft_discard(occupation_id=live.pk, saved_at=saved_at):
             messages.success(request, "The draft is discarded; the live profile is unchanged.")
+            return self._to_change_page(live)
+        draft = drafts.pending_draft(live.pk)
+        if draft is not None:
+            editor = draft.updated_by
+            who = (editor.get_full_name() or editor.get_username()) if editor else "an editor"
+            messages.error(
+                request,
+                f"Nothing was discarded: {who} saved the draft at "
+                f"{date_format(localtime(draft.updated_at), 'H:i T')}, after you opened the "
+                "page. Check what the draft holds now, then discard it again if you still "
+                "want to.",
+            )
         return self._to_change_page(live)
+
+
+def _posted_datetime(value: str):
+    try:
+        return parse_datetime(value)
+    except ValueError:  # well formed but no such moment
+        return None
 
 
 class NewRowOutsideDraftsFormMixin:

@@ -9,6 +9,7 @@ after a commit). Publishing applies the snapshot for real, through the content d
 """
 
 import json
+from datetime import datetime
 from operator import attrgetter
 
 import reversion
@@ -246,9 +247,12 @@ def draft_publish(
         return profile
 
 
-def draft_discard(*, occupation_id: int) -> bool:
-    """Drop the profile's draft; the live profile is untouched. False when there was none."""
-    deleted, _ = ProfileDraft.objects.filter(occupation_id=occupation_id).delete()
+def draft_discard(*, occupation_id: int, saved_at: datetime) -> bool:
+    """Drop the profile's draft if it was last saved at `saved_at` (as the editor saw it:
+    a save by someone else since is not thrown away unseen); the live profile is untouched.
+    False when nothing was discarded."""
+    found = ProfileDraft.objects.filter(occupation_id=occupation_id, updated_at=saved_at)
+    deleted, _ = found.delete()
     return bool(deleted)
 
 

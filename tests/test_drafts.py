@@ -1,10 +1,12 @@
 """Drafts of live profiles: prepared, previewed and published while the live page stays."""
 
 import json
+import re
 from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
 from django.core import serializers
 from django.core.cache import cache
 from django.db import connection
@@ -51,6 +53,13 @@ def save_draft(client, occupation, **fields):
 
 def draft_url(occupation, action):
     return reverse(f"admin:occupations_occupation_draft_{action}", args=[occupation.pk])
+
+
+def discard(client, occupation, opened_page=None):
+    """Click "Discard the draft" on the change page as opened (now, unless given)."""
+    page = (opened_page or client.get(change_url(occupation))).content.decode()
+    saved_at = re.search(r'name="draft_saved_at" value="([^"]*)"', page)
+    return client.post(draft_url(occupation, "discard"), {"draft_saved_at": saved_at[1]})
 
 
 def public_text(occupation):
@@ -169,12 +178,45 @@ def test_a_draft_older_than_a_live_change_is_not_published_silently(
 def test_discarding_a_draft_keeps_the_live_profile(editor_client, live):
     save_draft(editor_client, live, summary=DRAFT_SUMMARY)
 
-    editor_client.post(draft_url(live, "discard"))
+    discard(editor_client, live)
 
     assert not ProfileDraft.objects.exists()
     live.refresh_from_db()
     assert live.summary == LIVE_SUMMARY
     assert "Save as a draft" in editor_client.get(change_url(live)).content.decode()
+
+
+def test_a_draft_saved_by_someone_else_after_i_opened_it_is_not_discarded(
+    editor_client, live, django_user_model
+):
+    other = django_user_model.objects.create_user("otto", is_staff=True, first_name="Otto")
+    other.groups.add(Group.objects.get(name="Editors"))
+    second = Client()
+    second.force_login(other)
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    my_page = editor_client.get(change_url(live))
+    save_draft(second, live, title="Otto's title")
+
+    response = discard(editor_client, live, opened_page=my_page)
+
+    draft = drafts.pending_draft(live.pk)
+    assert draft is not None
+    fields = next(item["fields"] for item in draft.snapshot if item["model"].endswith("occupation"))
+    assert fields["title"] == "Otto's title"
+    shown = [m.message for m in get_messages(response.wsgi_request)]
+    assert any(m.startswith("Nothing was discarded: Otto saved the draft") for m in shown), shown
+    assert discard(editor_client, live).status_code == HTTPStatus.FOUND
+    assert drafts.pending_draft(live.pk) is None
+
+
+def test_a_discard_without_the_drafts_version_discards_nothing(editor_client, live):
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+
+    for posted in ({}, {"draft_saved_at": "yesterday"}, {"draft_saved_at": "2026-13-45T99:00"}):
+        response = editor_client.post(draft_url(live, "discard"), posted)
+        assert response.status_code == HTTPStatus.FOUND
+
+    assert drafts.pending_draft(live.pk) is not None
 
 
 def test_two_editors_on_one_draft_get_the_edit_guard(editor_client, live, django_user_model):
@@ -472,7 +514,7 @@ def test_adding_a_table_to_a_profile_with_a_draft_on_its_own_page_is_refused_in_
     assert "has a draft: add the row on the draft" in response.content.decode()
     assert not models.KeyFactTable.objects.exists()
 
-    editor_client.post(draft_url(live, "discard"))
+    discard(editor_client, live)
     assert editor_client.post(add_url, data).status_code == HTTPStatus.FOUND
     assert models.KeyFactTable.objects.get().occupation_id == live.pk
 
