@@ -243,7 +243,13 @@ class ReviewAdminMixin:
         comment = request.POST.get("comment", "")
         try:
             if "approve" in request.POST:
-                review_approve(review_id=review_id, user=request.user, comment=comment)
+                review_approve(
+                    review_id=review_id,
+                    user=request.user,
+                    comment=comment,
+                    check_draft=True,
+                    draft_saved_at=_posted_datetime(request.POST.get("draft_saved_at", "")),
+                )
                 messages.success(request, "Approved: the profile is published.")
             else:
                 review_reject(review_id=review_id, user=request.user, comment=comment)

@@ -1,9 +1,13 @@
 """Review: an editor submits a profile, a reviewer approves (publishes) or rejects it."""
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from occupations.publishing import occupation_publish
 
@@ -53,11 +57,21 @@ def _decide(review_id: int, *, user, status: str, comment: str) -> ReviewRequest
     return review
 
 
-def review_approve(*, review_id: int, user: AbstractBaseUser, comment: str = "") -> ReviewRequest:
+def review_approve(
+    *,
+    review_id: int,
+    user: AbstractBaseUser,
+    comment: str = "",
+    check_draft: bool = False,
+    draft_saved_at: datetime | None = None,
+) -> ReviewRequest:
     """Approve a waiting request: the profile (or its pending draft) is published, as one
-    revision by the reviewer."""
+    revision by the reviewer. With `check_draft`, only the draft the reviewer saw (last
+    saved at `draft_saved_at`; None: no draft) is published."""
     with transaction.atomic():
         review = _decide(review_id, user=user, status=ReviewStatus.APPROVED, comment=comment)
+        if check_draft:
+            _refuse_a_draft_changed_since(review.occupation, draft_saved_at)
         audit_record(
             action=AuditAction.APPROVE,
             occupation=review.occupation,
@@ -75,6 +89,24 @@ def review_approve(*, review_id: int, user: AbstractBaseUser, comment: str = "")
         else:
             occupation_publish(occupation=review.occupation, user=user)
     return review
+
+
+def _refuse_a_draft_changed_since(occupation, seen_saved_at: datetime | None) -> None:
+    draft = ProfileDraft.objects.select_for_update().filter(occupation=occupation).first()
+    if (draft.updated_at if draft else None) == seen_saved_at:
+        return
+    if draft is None:
+        raise ValidationError(
+            "Nothing was approved: the draft was published or discarded after you opened the "
+            "page. Check the profile as it is now, then decide again."
+        )
+    editor = draft.updated_by
+    who = (editor.get_full_name() or editor.get_username()) if editor else "an editor"
+    raise ValidationError(
+        f"Nothing was approved: the draft was saved again by {who} at "
+        f"{date_format(localtime(draft.updated_at), 'H:i T')}, after you opened the page. "
+        "Check it as it is now, then decide again."
+    )
 
 
 def review_reject(*, review_id: int, user: AbstractBaseUser, comment: str) -> ReviewRequest:

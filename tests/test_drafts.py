@@ -268,6 +268,36 @@ def test_approving_a_review_of_a_draft_publishes_the_draft(editor_client, editor
     assert not ProfileDraft.objects.exists()
 
 
+def test_a_draft_saved_again_after_the_reviewer_opened_it_is_not_approved_unseen(
+    editor_client, editor, live
+):
+    reviewer = type(editor).objects.create_user("rita", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="Reviewers"))
+    reviewer_client = Client()
+    reviewer_client.force_login(reviewer)
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    review = services.review_submit(occupation=live, user=editor)
+    seen = reviewer_client.get(change_url(live)).content.decode()
+    save_draft(editor_client, live, summary="Changed after the review was asked for.")
+    decide_url = reverse("admin:occupations_occupation_review_decide", args=[live.pk, review.pk])
+    approve = {
+        "approve": "1",
+        "draft_saved_at": re.search(r'name="draft_saved_at" value="([^"]*)"', seen)[1],
+    }
+
+    response = reviewer_client.post(decide_url, approve)
+
+    live.refresh_from_db()
+    assert live.summary == LIVE_SUMMARY
+    shown = [m.message for m in get_messages(response.wsgi_request)]
+    assert any(m.startswith("Nothing was approved: the draft was saved again") for m in shown)
+    seen = reviewer_client.get(change_url(live)).content.decode()
+    approve["draft_saved_at"] = re.search(r'name="draft_saved_at" value="([^"]*)"', seen)[1]
+    reviewer_client.post(decide_url, approve)
+    live.refresh_from_db()
+    assert live.summary == "Changed after the review was asked for."
+
+
 def test_the_api_never_shows_a_draft(editor_client, live, token_header, editor, client):
     save_draft(editor_client, live, summary=DRAFT_SUMMARY)
 
