@@ -284,3 +284,28 @@ def test_a_version_too_long_for_one_form_is_reverted_by_keyboard_from_accessible
     assert profile.alternate_titles.get(order=1).title == "Title 001"
     assert Version.objects.get_for_object(profile).first().pk != version.pk
     assert page.js_errors == []
+
+
+def test_leaving_a_page_that_came_back_with_my_unsaved_input_asks_first(
+    open_as,  # noqa: F811
+    edna,  # noqa: F811
+    profile,
+):
+    AlternateTitle.objects.bulk_create(
+        AlternateTitle(occupation=profile, order=n, title=f"Title {n:03}")
+        for n in range(1, ROWS_PER_PAGE + 2)
+    )
+    page = open_as(edna, section_path(profile, "titles"))
+    page.locator("#id_alternate_titles-0-title").fill("Renamed, not saved")
+    page.locator("#id_alternate_titles-1-title").fill("")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    expect(page.locator(".errornote")).to_be_visible()
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+
+    pages = page.get_by_role("navigation", name="Pages of alternate titles", exact=True)
+    pages.get_by_role("link", name="Next").click()
+
+    expect(page.locator("#id_alternate_titles-0-title")).to_have_value("Renamed, not saved")
+    assert asked == ["beforeunload"]
+    assert not profile.alternate_titles.filter(title="Renamed, not saved").exists()
