@@ -429,6 +429,8 @@ class DraftAdminMixin:
                 occupation_id=live.pk,
                 user=request.user,
                 overwrite=request.POST.get("overwrite") == "on",
+                check_saved_at=True,
+                saved_at=_posted_datetime(request.POST.get("draft_saved_at", "")),
             )
         except drafts.DraftOutdated:
             messages.error(

@@ -6,13 +6,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 
 from occupations.publishing import occupation_publish
 
 from .audit import audit_record
-from .drafts import DraftOutdated, draft_publish
+from .drafts import DraftOutdated, draft_publish, refuse_a_draft_changed_since
 from .enums import AuditAction, ReviewStatus
 from .models import ProfileDraft, ReviewRequest
 
@@ -71,7 +69,7 @@ def review_approve(
     with transaction.atomic():
         review = _decide(review_id, user=user, status=ReviewStatus.APPROVED, comment=comment)
         if check_draft:
-            _refuse_a_draft_changed_since(review.occupation, draft_saved_at)
+            refuse_a_draft_changed_since(review.occupation, draft_saved_at, nothing_was="approved")
         audit_record(
             action=AuditAction.APPROVE,
             occupation=review.occupation,
@@ -89,24 +87,6 @@ def review_approve(
         else:
             occupation_publish(occupation=review.occupation, user=user)
     return review
-
-
-def _refuse_a_draft_changed_since(occupation, seen_saved_at: datetime | None) -> None:
-    draft = ProfileDraft.objects.select_for_update().filter(occupation=occupation).first()
-    if (draft.updated_at if draft else None) == seen_saved_at:
-        return
-    if draft is None:
-        raise ValidationError(
-            "Nothing was approved: the draft was published or discarded after you opened the "
-            "page. Check the profile as it is now, then decide again."
-        )
-    editor = draft.updated_by
-    who = (editor.get_full_name() or editor.get_username()) if editor else "an editor"
-    raise ValidationError(
-        f"Nothing was approved: the draft was saved again by {who} at "
-        f"{date_format(localtime(draft.updated_at), 'H:i T')}, after you opened the page. "
-        "Check it as it is now, then decide again."
-    )
 
 
 def review_reject(*, review_id: int, user: AbstractBaseUser, comment: str) -> ReviewRequest:
