@@ -14,13 +14,16 @@ from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from occupations import publishing
 
 from . import drafts
-from .forms import EditGuardForm, keep_their_row_changes, kept_notice
+from .forms import FORMSET_DATA_ATTR, EditGuardForm, keep_their_row_changes, kept_notice
 from .models import AuditEvent, ReviewRequest
 from .presence import HEARTBEAT_SECONDS, presence_stamp
 from .services import can_review, review_approve, review_reject, review_submit
@@ -122,6 +125,13 @@ class EditGuardAdminMixin:
         for inline_admin_formset in inline_admin_formsets:
             inline_admin_formset.__class__ = RowsAsPostedInlineAdminFormSet
         return inline_admin_formsets
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if "data" in kwargs and obj is not None:
+            posted = obj.__dict__.setdefault(FORMSET_DATA_ATTR, [])
+            posted.append((inline.model, prefix, kwargs["data"]))
+        return kwargs
 
     def save_formset(self, request, form, formset, change):
         conflict = getattr(form, "conflict", None)
@@ -233,7 +243,13 @@ class ReviewAdminMixin:
         comment = request.POST.get("comment", "")
         try:
             if "approve" in request.POST:
-                review_approve(review_id=review_id, user=request.user, comment=comment)
+                review_approve(
+                    review_id=review_id,
+                    user=request.user,
+                    comment=comment,
+                    check_draft=True,
+                    draft_saved_at=_posted_datetime(request.POST.get("draft_saved_at", "")),
+                )
                 messages.success(request, "Approved: the profile is published.")
             else:
                 review_reject(review_id=review_id, user=request.user, comment=comment)
@@ -413,6 +429,8 @@ class DraftAdminMixin:
                 occupation_id=live.pk,
                 user=request.user,
                 overwrite=request.POST.get("overwrite") == "on",
+                check_saved_at=True,
+                saved_at=_posted_datetime(request.POST.get("draft_saved_at", "")),
             )
         except drafts.DraftOutdated:
             messages.error(
@@ -431,9 +449,29 @@ class DraftAdminMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         live = self._editable_profile(request, object_id)
-        if drafts.draft_discard(occupation_id=live.pk):
+        saved_at = _posted_datetime(request.POST.get("draft_saved_at", ""))
+        if saved_at is not None and drafts.draft_discard(occupation_id=live.pk, saved_at=saved_at):
             messages.success(request, "The draft is discarded; the live profile is unchanged.")
+            return self._to_change_page(live)
+        draft = drafts.pending_draft(live.pk)
+        if draft is not None:
+            editor = draft.updated_by
+            who = (editor.get_full_name() or editor.get_username()) if editor else "an editor"
+            messages.error(
+                request,
+                f"Nothing was discarded: {who} saved the draft at "
+                f"{date_format(localtime(draft.updated_at), 'H:i T')}, after you opened the "
+                "page. Check what the draft holds now, then discard it again if you still "
+                "want to.",
+            )
         return self._to_change_page(live)
+
+
+def _posted_datetime(value: str):
+    try:
+        return parse_datetime(value)
+    except ValueError:  # well formed but no such moment
+        return None
 
 
 class NewRowOutsideDraftsFormMixin:

@@ -9,6 +9,7 @@ after a commit). Publishing applies the snapshot for real, through the content d
 """
 
 import json
+from datetime import datetime
 from operator import attrgetter
 
 import reversion
@@ -16,6 +17,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from occupations import changes, models, prefetching, publishing
 from occupations.registry import COLLECTIONS
@@ -196,15 +199,43 @@ def draft_save(*, occupation_id: int, user: AbstractBaseUser, save):
         return response, draft
 
 
+def refuse_a_draft_changed_since(occupation, seen_saved_at: datetime | None, *, nothing_was):
+    """ValidationError unless the profile's draft is the one an editor saw: last saved at
+    `seen_saved_at` (None: there was no draft). Locks the draft."""
+    draft = ProfileDraft.objects.select_for_update().filter(occupation=occupation).first()
+    if (draft.updated_at if draft else None) == seen_saved_at:
+        return
+    if draft is None:
+        raise ValidationError(
+            f"Nothing was {nothing_was}: the draft was published or discarded after you opened "
+            "the page. Check the profile as it is now, then decide again."
+        )
+    editor = draft.updated_by
+    who = (editor.get_full_name() or editor.get_username()) if editor else "an editor"
+    raise ValidationError(
+        f"Nothing was {nothing_was}: the draft was saved again by {who} at "
+        f"{date_format(localtime(draft.updated_at), 'H:i T')}, after you opened the page. "
+        "Check it as it is now, then decide again."
+    )
+
+
 def draft_publish(
-    *, occupation_id: int, user: AbstractBaseUser | None, overwrite: bool = False
+    *,
+    occupation_id: int,
+    user: AbstractBaseUser | None,
+    overwrite: bool = False,
+    check_saved_at: bool = False,
+    saved_at: datetime | None = None,
 ) -> models.Occupation:
-    """Make the draft the live profile, as one revision, and drop the draft.
+    """Make the draft the live profile, as one revision, and drop the draft. With
+    `check_saved_at`, only the draft the editor saw (last saved at `saved_at`) is published.
 
     Raises DraftOutdated when the live profile changed after the draft was started (unless
     `overwrite`), ValidationError when the draft no longer fits (nothing is written)."""
     with transaction.atomic():
         occupation = models.Occupation.objects.select_for_update().get(pk=occupation_id)
+        if check_saved_at:
+            refuse_a_draft_changed_since(occupation, saved_at, nothing_was="published")
         draft = (
             ProfileDraft.objects.select_for_update(of=("self",))
             .select_related("created_by")
@@ -246,9 +277,12 @@ def draft_publish(
         return profile
 
 
-def draft_discard(*, occupation_id: int) -> bool:
-    """Drop the profile's draft; the live profile is untouched. False when there was none."""
-    deleted, _ = ProfileDraft.objects.filter(occupation_id=occupation_id).delete()
+def draft_discard(*, occupation_id: int, saved_at: datetime) -> bool:
+    """Drop the profile's draft if it was last saved at `saved_at` (as the editor saw it:
+    a save by someone else since is not thrown away unseen); the live profile is untouched.
+    False when nothing was discarded."""
+    found = ProfileDraft.objects.filter(occupation_id=occupation_id, updated_at=saved_at)
+    deleted, _ = found.delete()
     return bool(deleted)
 
 

@@ -21,6 +21,12 @@ from .conflicts import (
 )
 
 ROW_PARENT_FIELDS = {"occupation", "table", "item_list"}
+# A row's position in its list (`OrderedInlineFormSet.order_field`).
+POSITION_FIELD = "order"
+# Where the admin leaves its inline formsets' copies of the POST data on the record being
+# saved (`EditGuardAdminMixin.get_formset_kwargs`): the formsets are made before the form
+# is validated, and their rows are read only when they validate after it.
+FORMSET_DATA_ATTR = "_edit_guard_formset_data"
 
 CONFLICT_MESSAGE = (
     "Someone else saved this page after you opened it. Nothing was saved: your changes are "
@@ -144,6 +150,8 @@ class EditGuardForm(forms.ModelForm):
             opened_at=cleaned.get("edit_opened_at") or self.instance.updated_at,
         )
         conflict = describe_conflict(self.instance, base)
+        if conflict.details_known and conflict.base_is_opened:
+            keep_their_positions(getattr(self.instance, FORMSET_DATA_ATTR, ()), conflict)
         judged = conflict.details_known and conflict.base_is_opened and self.judge_by_page
         if judged and not self.touched_by(conflict):
             self.changed_elsewhere = conflict
@@ -187,10 +195,35 @@ class EditGuardForm(forms.ModelForm):
         ]
 
 
+def keep_their_positions(formset_data, conflict: Conflict) -> None:
+    """A row the editor left at the position they opened it at takes the position saved
+    meanwhile: else "Apply my changes on top" would put back the old order of every row on
+    the page (undoing another editor's move), or be refused because a row moved across
+    pages now holds that old position. `formset_data`: (row model, prefix, mutable POST
+    data) of each inline formset, rewritten before the formsets read their rows."""
+    for model, prefix, data in formset_data:
+        if POSITION_FIELD not in {field.name for field in model._meta.fields}:
+            continue
+        label, pk_name = model._meta.label_lower, model._meta.pk.name
+        initial = str(data.get(f"{prefix}-INITIAL_FORMS", "")).strip()
+        # Every row posts its id, so no more rows than fields (a hostile count stays cheap).
+        count = min(int(initial), len(data)) if NUMBER.fullmatch(initial) else 0
+        index_by_pk = {}
+        for index in range(count):
+            pk = str(data.get(f"{prefix}-{index}-{pk_name}", "")).strip()
+            opened = conflict.base_rows.get((label, pk)) if NUMBER.fullmatch(pk) else None
+            posted = data.get(f"{prefix}-{index}-{POSITION_FIELD}")
+            if opened is not None and str(opened.get(POSITION_FIELD)) == posted:
+                index_by_pk[int(pk)] = index
+        saved = model._default_manager.filter(pk__in=index_by_pk).values_list("pk", POSITION_FIELD)
+        for pk, position in saved:
+            data[f"{prefix}-{index_by_pk[pk]}-{POSITION_FIELD}"] = str(position)
+
+
 def keep_their_row_changes(formset, base_rows: dict) -> None:
     """Applying on top, rows this editor left as they opened them keep the newer saved
-    values (they are not saved again), unless their position changed meanwhile: the
-    positions the formset validated are the ones posted, so those rows are saved as posted."""
+    values (they are not saved again). Positions were rebased before the formset validated
+    (`keep_their_positions`): a position still changed is one the editor gave."""
     for row_form in formset.initial_forms:
         instance = row_form.instance
         if instance.pk is None or not row_form.has_changed():
@@ -202,7 +235,9 @@ def keep_their_row_changes(formset, base_rows: dict) -> None:
             continue
         mine = _serialized_fields(instance)
         untouched = all(
-            mine.get(name) == value for name, value in base.items() if name not in ROW_PARENT_FIELDS
+            mine.get(name) == value
+            for name, value in base.items()
+            if name not in ROW_PARENT_FIELDS and name != POSITION_FIELD
         )
-        if untouched and "order" not in row_form.changed_data:
+        if untouched and POSITION_FIELD not in row_form.changed_data:
             row_form.has_changed = lambda: False

@@ -1,5 +1,7 @@
 """Review: an editor submits a profile, a reviewer approves (publishes) or rejects it."""
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -8,7 +10,7 @@ from django.utils import timezone
 from occupations.publishing import occupation_publish
 
 from .audit import audit_record
-from .drafts import DraftOutdated, draft_publish
+from .drafts import DraftOutdated, draft_publish, refuse_a_draft_changed_since
 from .enums import AuditAction, ReviewStatus
 from .models import ProfileDraft, ReviewRequest
 
@@ -53,11 +55,21 @@ def _decide(review_id: int, *, user, status: str, comment: str) -> ReviewRequest
     return review
 
 
-def review_approve(*, review_id: int, user: AbstractBaseUser, comment: str = "") -> ReviewRequest:
+def review_approve(
+    *,
+    review_id: int,
+    user: AbstractBaseUser,
+    comment: str = "",
+    check_draft: bool = False,
+    draft_saved_at: datetime | None = None,
+) -> ReviewRequest:
     """Approve a waiting request: the profile (or its pending draft) is published, as one
-    revision by the reviewer."""
+    revision by the reviewer. With `check_draft`, only the draft the reviewer saw (last
+    saved at `draft_saved_at`; None: no draft) is published."""
     with transaction.atomic():
         review = _decide(review_id, user=user, status=ReviewStatus.APPROVED, comment=comment)
+        if check_draft:
+            refuse_a_draft_changed_since(review.occupation, draft_saved_at, nothing_was="approved")
         audit_record(
             action=AuditAction.APPROVE,
             occupation=review.occupation,

@@ -1,10 +1,12 @@
 """Drafts of live profiles: prepared, previewed and published while the live page stays."""
 
 import json
+import re
 from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
 from django.core import serializers
 from django.core.cache import cache
 from django.db import connection
@@ -51,6 +53,24 @@ def save_draft(client, occupation, **fields):
 
 def draft_url(occupation, action):
     return reverse(f"admin:occupations_occupation_draft_{action}", args=[occupation.pk])
+
+
+def seen_saved_at(client, occupation, opened_page=None) -> str:
+    """When the draft was last saved, as the change page (opened now, unless given) says."""
+    page = (opened_page or client.get(change_url(occupation))).content.decode()
+    return re.search(r'name="draft_saved_at" value="([^"]*)"', page)[1]
+
+
+def discard(client, occupation, opened_page=None):
+    """Click "Discard the draft" on the change page as opened (now, unless given)."""
+    saved_at = seen_saved_at(client, occupation, opened_page)
+    return client.post(draft_url(occupation, "discard"), {"draft_saved_at": saved_at})
+
+
+def publish(client, occupation, data=None, opened_page=None, **kwargs):
+    """Click "Publish the draft" on the change page as opened (now, unless given)."""
+    data = {"draft_saved_at": seen_saved_at(client, occupation, opened_page), **(data or {})}
+    return client.post(draft_url(occupation, "publish"), data, **kwargs)
 
 
 def public_text(occupation):
@@ -112,7 +132,7 @@ def test_rows_added_in_a_draft_can_be_edited_again_and_are_published(editor_clie
     data[key] = "Write and check switching orders."
     assert editor_client.post(change_url(live), {**data, "_save_draft": "1"}).status_code == 302
 
-    response = editor_client.post(draft_url(live, "publish"))
+    response = publish(editor_client, live)
 
     assert response.status_code == HTTPStatus.FOUND
     assert sorted(models.Duty.objects.filter(occupation=live).values_list("text", flat=True)) == [
@@ -130,7 +150,7 @@ def test_publishing_a_draft_is_one_revision_and_audited(
     version = content_version()
 
     with django_capture_on_commit_callbacks(execute=True):
-        editor_client.post(draft_url(live, "publish"))
+        publish(editor_client, live)
 
     live.refresh_from_db()
     assert live.summary == DRAFT_SUMMARY
@@ -153,14 +173,14 @@ def test_a_draft_older_than_a_live_change_is_not_published_silently(
     )
     assert api.status_code == HTTPStatus.OK
 
-    page = editor_client.post(draft_url(live, "publish"), follow=True).content.decode()
+    page = publish(editor_client, live, follow=True).content.decode()
 
     assert "Nothing was published: the live profile changed" in page
     assert "Replace the live changes" in page
     live.refresh_from_db()
     assert (live.title, live.summary) == ("Renamed meanwhile", LIVE_SUMMARY)
 
-    editor_client.post(draft_url(live, "publish"), {"overwrite": "on"})
+    publish(editor_client, live, {"overwrite": "on"})
     live.refresh_from_db()
     assert live.summary == DRAFT_SUMMARY
     assert not ProfileDraft.objects.exists()
@@ -169,12 +189,68 @@ def test_a_draft_older_than_a_live_change_is_not_published_silently(
 def test_discarding_a_draft_keeps_the_live_profile(editor_client, live):
     save_draft(editor_client, live, summary=DRAFT_SUMMARY)
 
-    editor_client.post(draft_url(live, "discard"))
+    discard(editor_client, live)
 
     assert not ProfileDraft.objects.exists()
     live.refresh_from_db()
     assert live.summary == LIVE_SUMMARY
     assert "Save as a draft" in editor_client.get(change_url(live)).content.decode()
+
+
+def test_a_draft_saved_by_someone_else_after_i_opened_it_is_not_discarded(
+    editor_client, live, django_user_model
+):
+    other = django_user_model.objects.create_user("otto", is_staff=True, first_name="Otto")
+    other.groups.add(Group.objects.get(name="Editors"))
+    second = Client()
+    second.force_login(other)
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    my_page = editor_client.get(change_url(live))
+    save_draft(second, live, title="Otto's title")
+
+    response = discard(editor_client, live, opened_page=my_page)
+
+    draft = drafts.pending_draft(live.pk)
+    assert draft is not None
+    fields = next(item["fields"] for item in draft.snapshot if item["model"].endswith("occupation"))
+    assert fields["title"] == "Otto's title"
+    shown = [m.message for m in get_messages(response.wsgi_request)]
+    assert any(m.startswith("Nothing was discarded: Otto saved the draft") for m in shown), shown
+    assert discard(editor_client, live).status_code == HTTPStatus.FOUND
+    assert drafts.pending_draft(live.pk) is None
+
+
+def test_a_draft_saved_by_someone_else_after_i_opened_it_is_not_published_unseen(
+    editor_client, live, django_user_model
+):
+    other = django_user_model.objects.create_user("otto", is_staff=True, first_name="Otto")
+    other.groups.add(Group.objects.get(name="Editors"))
+    second = Client()
+    second.force_login(other)
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    my_page = editor_client.get(change_url(live))
+    save_draft(second, live, summary="Otto's summary, not yet seen.")
+
+    response = publish(editor_client, live, opened_page=my_page)
+
+    live.refresh_from_db()
+    assert live.summary == LIVE_SUMMARY
+    assert drafts.pending_draft(live.pk) is not None
+    shown = [m.message for m in get_messages(response.wsgi_request)]
+    assert any("Nothing was published: the draft was saved again by Otto" in m for m in shown)
+    publish(editor_client, live)
+    live.refresh_from_db()
+    assert live.summary == "Otto's summary, not yet seen."
+
+
+def test_a_discard_without_the_drafts_version_discards_nothing(editor_client, live):
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+
+    for posted in ({}, {"draft_saved_at": "yesterday"}, {"draft_saved_at": "2026-13-45T99:00"}):
+        response = editor_client.post(draft_url(live, "discard"), posted)
+        assert response.status_code == HTTPStatus.FOUND
+
+    assert drafts.pending_draft(live.pk) is not None
 
 
 def test_two_editors_on_one_draft_get_the_edit_guard(editor_client, live, django_user_model):
@@ -205,7 +281,7 @@ def test_a_draft_linking_to_a_deleted_term_is_refused_in_words(editor_client, li
     assert editor_client.post(change_url(live), {**data, "_save_draft": "1"}).status_code == 302
     skill.delete()  # only the draft used it, so nothing protected it
 
-    page = editor_client.post(draft_url(live, "publish"), follow=True).content.decode()
+    page = publish(editor_client, live, follow=True).content.decode()
 
     assert "The draft was not published" in page
     assert "refers to a skill" in page
@@ -224,6 +300,35 @@ def test_approving_a_review_of_a_draft_publishes_the_draft(editor_client, editor
     live.refresh_from_db()
     assert live.summary == DRAFT_SUMMARY
     assert not ProfileDraft.objects.exists()
+
+
+def test_a_draft_saved_again_after_the_reviewer_opened_it_is_not_approved_unseen(
+    editor_client, editor, live
+):
+    reviewer = type(editor).objects.create_user("rita", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="Reviewers"))
+    reviewer_client = Client()
+    reviewer_client.force_login(reviewer)
+    save_draft(editor_client, live, summary=DRAFT_SUMMARY)
+    review = services.review_submit(occupation=live, user=editor)
+    seen = reviewer_client.get(change_url(live))
+    save_draft(editor_client, live, summary="Changed after the review was asked for.")
+    decide_url = reverse("admin:occupations_occupation_review_decide", args=[live.pk, review.pk])
+    approve = {
+        "approve": "1",
+        "draft_saved_at": seen_saved_at(reviewer_client, live, opened_page=seen),
+    }
+
+    response = reviewer_client.post(decide_url, approve)
+
+    live.refresh_from_db()
+    assert live.summary == LIVE_SUMMARY
+    shown = [m.message for m in get_messages(response.wsgi_request)]
+    assert any(m.startswith("Nothing was approved: the draft was saved again") for m in shown)
+    approve["draft_saved_at"] = seen_saved_at(reviewer_client, live)
+    reviewer_client.post(decide_url, approve)
+    live.refresh_from_db()
+    assert live.summary == "Changed after the review was asked for."
 
 
 def test_the_api_never_shows_a_draft(editor_client, live, token_header, editor, client):
@@ -286,7 +391,7 @@ def test_a_key_fact_edited_on_its_tables_page_goes_into_the_draft(editor_client,
     assert "Draft saved. Visitors still see the live profile" in page
     assert "changed successfully" not in page
 
-    editor_client.post(draft_url(live, "publish"))
+    publish(editor_client, live)
 
     assert models.KeyFact.objects.get(table=table).value == DRAFT_VALUE
     assert DRAFT_VALUE in public_text(live)
@@ -339,7 +444,7 @@ def test_a_table_added_in_a_draft_is_edited_on_its_own_page(editor_client, live)
     assert not models.KeyFact.objects.exists()
     assert [f["value"] for f in draft_rows(live, models.KeyFact).values()] == ["$90,000"]
 
-    editor_client.post(draft_url(live, "publish"))
+    publish(editor_client, live)
 
     assert list(models.KeyFact.objects.values_list("table__title", "label", "value")) == [
         ("Pay at a glance", "Median", "$90,000")
@@ -472,7 +577,7 @@ def test_adding_a_table_to_a_profile_with_a_draft_on_its_own_page_is_refused_in_
     assert "has a draft: add the row on the draft" in response.content.decode()
     assert not models.KeyFactTable.objects.exists()
 
-    editor_client.post(draft_url(live, "discard"))
+    discard(editor_client, live)
     assert editor_client.post(add_url, data).status_code == HTTPStatus.FOUND
     assert models.KeyFactTable.objects.get().occupation_id == live.pk
 
@@ -539,7 +644,7 @@ def test_a_draft_and_its_pages_record_no_revision(editor_client, live, table):
 
     assert Revision.objects.count() == revisions
     assert not Version.objects.filter(serialized_data__contains=DRAFT_VALUE).exists()
-    editor_client.post(draft_url(live, "publish"))
+    publish(editor_client, live)
     assert Revision.objects.count() == revisions + 1
 
 

@@ -6,14 +6,15 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 from factories import fill_profile
 from reversion.models import Version
 from test_admin import add_row, change_url, form_data, form_errors
 
-from editorial.conflicts import describe_conflict, edit_base
-from editorial.forms import posted_rows
+from editorial.conflicts import Conflict, describe_conflict, edit_base
+from editorial.forms import keep_their_positions, posted_rows
 from occupations import models
 from occupations.admin_paging import ROWS_PER_PAGE
 from occupations.admin_sections import WHOLE_PROFILE
@@ -516,3 +517,73 @@ def test_a_title_changed_meanwhile_on_my_page_is_a_conflict(first, second, many_
     assert response.status_code == HTTPStatus.OK
     assert "Changed by someone else since you opened this page" in response.content.decode()
     assert not many_titles.alternate_titles.filter(title="Edna's title").exists()
+
+
+def test_applying_on_top_keeps_the_positions_they_gave_rows_i_did_not_move(first, second, profile):
+    mine = opened(first, profile)
+    saved_by_second(second, profile, **{"duties-0-order": "2", "duties-1-order": "1"})
+    mine["summary"] = "Edna's summary."
+    again = form_data(first.post(change_url(profile), mine))
+    again["apply_on_top"] = "on"
+
+    response = first.post(change_url(profile), again)
+
+    assert response.status_code == HTTPStatus.FOUND, form_errors(response)
+    profile.refresh_from_db()
+    assert profile.summary == "Edna's summary."
+    assert list(profile.duties.order_by("order").values_list("text", flat=True)) == [
+        "Dispatch crews.",
+        "Monitor the grid.",
+    ]
+
+
+def test_a_row_moved_onto_my_page_meanwhile_leaves_my_page_savable_on_top(
+    first, second, many_titles
+):
+    mine = form_data(first.get(titles_page(many_titles, 2)))
+    theirs = form_data(second.get(titles_page(many_titles, 2)))
+    theirs["alternate_titles-5-order"] = "1"  # every row of page 1 moves one place along
+    assert second.post(titles_page(many_titles, 2), theirs).status_code == HTTPStatus.FOUND
+
+    mine["alternate_titles-0-title"] = "Edna's title"
+    conflict_page = first.post(titles_page(many_titles, 2), mine)
+    assert "Changed by someone else since you opened this page" in conflict_page.content.decode()
+    assert "a row that is not on this page" not in conflict_page.content.decode()
+    again = form_data(conflict_page)
+    again["apply_on_top"] = "on"
+    response = first.post(titles_page(many_titles, 2), again)
+
+    assert response.status_code == HTTPStatus.FOUND, form_errors(response)
+    titles = list(many_titles.alternate_titles.order_by("order").values_list("title", flat=True))
+    assert titles[0] == f"Title {ROWS_PER_PAGE + 6:03}"
+    assert titles[1] == "Title 001"
+    assert titles[ROWS_PER_PAGE + 1] == "Edna's title"  # "Title 051", one place along
+    assert len(titles) == ROWS_PER_PAGE + 10
+
+
+def test_hostile_row_counts_and_ids_leave_positions_as_posted(profile):
+    monitor, dispatch = profile.duties.order_by("order")
+    data = QueryDict(mutable=True)
+    data.update(
+        {
+            "duties-INITIAL_FORMS": "99999999999",  # bounded by the fields posted
+            "duties-0-id": "x²",
+            "duties-0-order": "1",
+            "duties-1-id": str(dispatch.pk),
+            "duties-1-order": "7",  # the editor moved it: not rebased
+            "duties-2-id": str(monitor.pk),
+            "duties-2-order": "5",  # as opened: takes the position saved meanwhile
+        }
+    )
+    opened_rows = {
+        ("occupations.duty", str(monitor.pk)): {"order": 5},
+        ("occupations.duty", str(dispatch.pk)): {"order": 2},
+    }
+
+    keep_their_positions([(models.Duty, "duties", data)], Conflict(token="", base_rows=opened_rows))
+
+    assert (data["duties-0-order"], data["duties-1-order"], data["duties-2-order"]) == (
+        "1",
+        "7",
+        str(monitor.order),
+    )

@@ -4,7 +4,8 @@
   "use strict";
   var form = document.querySelector("#content-main form");
   if (!form) return;
-  var dirty = false;
+  // A page that came back with errors or the edit guard's notice holds input not yet saved.
+  var dirty = Boolean(document.querySelector(".errornote, .editorial-conflict"));
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("change", function () { dirty = true; });
   form.addEventListener("submit", function () { dirty = false; });

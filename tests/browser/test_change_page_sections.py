@@ -8,6 +8,7 @@ import pytest
 from conftest import OPERATOR
 from django.urls import reverse
 from playwright.sync_api import expect
+from reversion.models import Version
 from test_editorial import edna, open_as  # noqa: F401 (fixtures)
 
 from occupations.admin_paging import ROWS_PER_PAGE
@@ -252,3 +253,59 @@ def test_a_very_long_table_is_edited_page_by_page(
         f"Title {2 * ROWS_PER_PAGE + 1:04}"
     )
     assert page.js_errors == []
+
+
+def test_a_version_too_long_for_one_form_is_reverted_by_keyboard_from_accessible_pages(
+    open_as,  # noqa: F811
+    edna,  # noqa: F811
+    profile,
+    axe,
+):
+    AlternateTitle.objects.bulk_create(
+        AlternateTitle(occupation=profile, order=n, title=f"Title {n:03}")
+        for n in range(1, ROWS_PER_PAGE + 2)
+    )
+    record_revision(occupation=profile, user=None, comment="Titles imported.")
+    record_revision(occupation=profile, user=None, comment="Checked again.")
+    version = Version.objects.get_for_object(profile).order_by("revision_id")[1]
+    profile.alternate_titles.filter(order=1).update(title="Renamed since")
+    page = open_as(edna, reverse("admin:occupations_occupation_history", args=[profile.pk]))
+    assert axe.violations(page) == []
+
+    page.get_by_role("row").filter(has_text="Titles imported.").get_by_role("link").click()
+    expect(page.locator("#content-main")).to_contain_text(
+        f"It holds {ROWS_PER_PAGE + 1} alternate titles"
+    )
+    assert axe.violations(page) == []
+    page.get_by_role("button", name="Revert to this version").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".messagelist .success")).to_contain_text("is back as it was")
+    assert profile.alternate_titles.get(order=1).title == "Title 001"
+    assert Version.objects.get_for_object(profile).first().pk != version.pk
+    assert page.js_errors == []
+
+
+def test_leaving_a_page_that_came_back_with_my_unsaved_input_asks_first(
+    open_as,  # noqa: F811
+    edna,  # noqa: F811
+    profile,
+):
+    AlternateTitle.objects.bulk_create(
+        AlternateTitle(occupation=profile, order=n, title=f"Title {n:03}")
+        for n in range(1, ROWS_PER_PAGE + 2)
+    )
+    page = open_as(edna, section_path(profile, "titles"))
+    page.locator("#id_alternate_titles-0-title").fill("Renamed, not saved")
+    page.locator("#id_alternate_titles-1-title").fill("")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    expect(page.locator(".errornote")).to_be_visible()
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+
+    pages = page.get_by_role("navigation", name="Pages of alternate titles", exact=True)
+    pages.get_by_role("link", name="Next").click()
+
+    expect(page.locator("#id_alternate_titles-0-title")).to_have_value("Renamed, not saved")
+    assert asked == ["beforeunload"]
+    assert not profile.alternate_titles.filter(title="Renamed, not saved").exists()
