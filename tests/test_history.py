@@ -84,3 +84,21 @@ def test_compare_highlights_the_changed_words_of_a_long_text(compare_page):
 def test_word_diff_escapes_what_editors_typed():
     html = word_diff("a <b> c", "a <i> c")
     assert "<del>&lt;b&gt;</del><ins>&lt;i&gt;</ins>" in html
+
+
+def test_the_history_offers_every_version_to_compare_with_named_choices(
+    editor_client, compare_page, profile
+):
+    newest, older = Version.objects.get_for_object(profile)[:2]
+    history = editor_client.get(reverse("admin:occupations_occupation_history", args=[profile.pk]))
+    page = history.content.decode()
+
+    choices = re.findall(r'<input type="radio" name="(version_id[12])" value="(\d+)"', page)
+    assert choices == [
+        ("version_id2", str(newest.pk)),
+        ("version_id1", str(older.pk)),
+        ("version_id2", str(older.pk)),
+    ]
+    assert 'aria-label="Compare from the version of' in page
+    assert 'value="Compare the chosen versions"' in page
+    assert 'style="' not in page.split('id="change-history"')[1].split("</table>")[0]
