@@ -16,7 +16,11 @@ def prefetched_one_by_one():
     """The profile as `prefetch_related` loads it: one query per collection (the old way)."""
     lookups = []
     for collection in COLLECTIONS:
-        rows = collection.model.objects.select_related(*collection.select_related)
+        # Rows whose ordering ties (rating scores of dimensions at one position) in primary-key
+        # order, as the one-query loader sorts them: the database may return ties in any order.
+        rows = collection.model.objects.select_related(*collection.select_related).order_by(
+            *collection.model._meta.ordering, "pk"
+        )
         if collection.nested:
             rows = rows.prefetch_related(collection.nested.key)
         lookups.append(Prefetch(collection.related_name, queryset=rows))
