@@ -4,7 +4,7 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.http import QueryDict
 from django.test import Client
@@ -198,6 +198,24 @@ def test_the_change_page_names_the_other_editor_who_has_it_open(first, second, p
     page = first.get(change_url(profile)).content.decode()
 
     assert "Also open by Otto." in page
+
+
+def test_someone_who_may_only_view_is_told_who_is_there_but_not_about_saving(
+    first, profile, django_user_model
+):
+    viewer = django_user_model.objects.create_user("vic", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_occupation"))
+    reader = Client()
+    reader.force_login(viewer)
+    first.get(change_url(profile))
+
+    page = reader.get(change_url(profile)).content.decode()
+    editing = first.get(change_url(profile)).content.decode()
+
+    assert "Also open by edna.</p>" in page
+    assert "If they save first" not in page
+    assert "data-can-save" not in page
+    assert "Also open by vic. If they save first" in editing
 
 
 def test_the_presence_heartbeat_answers_who_else_is_there(first, second, profile):

@@ -18,10 +18,11 @@
         if (!data) return;
         var others = data.others || [];
         notice.classList.toggle("editorial-presence-empty", others.length === 0);
-        notice.textContent = others.length
-          ? "Also open by " + others.join(", ") +
-            ". If they save first, you will see what they changed before anything of yours is saved."
+        // Someone who may only view the record saves nothing, so nothing of theirs is at stake.
+        var stake = "canSave" in notice.dataset
+          ? " If they save first, you will see what they changed before anything of yours is saved."
           : "";
+        notice.textContent = others.length ? "Also open by " + others.join(", ") + "." + stake : "";
       })
       .catch(function () {});
   }
