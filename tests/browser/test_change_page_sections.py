@@ -309,3 +309,32 @@ def test_leaving_a_page_that_came_back_with_my_unsaved_input_asks_first(
     expect(page.locator("#id_alternate_titles-0-title")).to_have_value("Renamed, not saved")
     assert asked == ["beforeunload"]
     assert not profile.alternate_titles.filter(title="Renamed, not saved").exists()
+
+
+def test_the_compare_page_of_a_long_profile_passes_axe(
+    open_as,  # noqa: F811
+    edna,  # noqa: F811
+    profile,
+    axe,
+):
+    AlternateTitle.objects.bulk_create(
+        AlternateTitle(occupation=profile, order=n, title=f"Title {n:03}")
+        for n in range(1, ROWS_PER_PAGE + 2)
+    )
+    record_revision(occupation=profile, user=None, comment="Titles imported.")
+    profile.alternate_titles.filter(order__lte=3).update(title="Renamed since")
+    profile.summary = "Keeps the power on, " + "day and night, " * 80
+    profile.save()
+    record_revision(occupation=profile, user=None, comment="Renamed three titles.")
+    newest, older = Version.objects.get_for_object(profile)[:2]
+    page = open_as(
+        edna,
+        reverse("admin:occupations_occupation_compare", args=[profile.pk])
+        + f"?version_id1={older.pk}&version_id2={newest.pk}",
+    )
+    expect(page.locator("#content-main")).to_contain_text("Renamed since")
+
+    violations = axe.violations(page)
+    assert violations == [], axe.describe(violations)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert page.js_errors == []
