@@ -356,7 +356,8 @@ class DraftAdminMixin:
             # The revisions the edit guard compares with hold the live profile, not the
             # draft as the editor opened it: a change the page does not show may still be
             # one it posts (a row added in the draft), so every change stops the save.
-            return type(form.__name__, (form,), {"judge_by_page": False})
+            draft_now = drafts.pending_draft(obj.pk) if obj is not None else None
+            return type(form.__name__, (form,), {"judge_by_page": False, "draft_now": draft_now})
         return form
 
     def message_user(self, request, *args, **kwargs):

@@ -50,6 +50,9 @@ class Conflict:
     # False when rows were saved on their own pages between the opened revision and the
     # opening of the page: the changes are listed, but cannot be judged row by row.
     base_is_opened: bool = True
+    # On a draft: "Otto (otto), 1 Dec 2026 23:25 UTC", who saved the draft last (a draft
+    # keeps no history, so what they changed cannot be listed).
+    draft_saved: str = ""
     base_fields: dict = field(default_factory=dict)  # the record's own fields as opened
     base_rows: dict = field(default_factory=dict)  # {(model label, pk): fields} as opened
     field_names: set[str] = field(default_factory=set)  # the record's own changed fields
@@ -277,6 +280,19 @@ def describe_conflict(record, base: EditBase) -> Conflict:
     conflict.base_is_opened = len(meanwhile) == len(revisions)
     conflict.authors = [_author_line(revision) for revision in meanwhile]
     conflict.editors = list(dict.fromkeys(_editor(revision.user) for revision in meanwhile))
+    return conflict
+
+
+def draft_conflict(token: str, draft) -> Conflict:
+    """A draft saved by someone after this page was opened. The revisions hold the live
+    profile, not the draft as the editor opened it, so comparing with them would list the
+    draft's own differences from the live page as changes by others: name who saved it
+    last instead. Nothing of theirs can be merged: confirming replaces the draft."""
+    conflict = Conflict(token=token, details_known=False)
+    if draft is not None:
+        when = timezone.localtime(draft.updated_at).strftime("%d %b %Y %H:%M %Z")
+        conflict.draft_saved = f"{_editor(draft.updated_by)}, {when}"
+        conflict.editors = [_editor(draft.updated_by)]
     return conflict
 
 

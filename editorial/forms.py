@@ -15,6 +15,7 @@ from .conflicts import (
     Conflict,
     EditBase,
     describe_conflict,
+    draft_conflict,
     edit_base,
     edit_token,
     row_prefixes,
@@ -104,6 +105,8 @@ class EditGuardForm(forms.ModelForm):
     # Judge changes by what the page posts (see `touched_by`); False where the revision
     # history is not what the editor opened (a draft), so any change stops the save.
     judge_by_page = True
+    # On a draft save: the draft as saved last (set by `DraftAdminMixin.get_form`).
+    draft_now = None
 
     GUARD_FIELDS = (
         "edit_base_token",
@@ -149,6 +152,13 @@ class EditGuardForm(forms.ModelForm):
             revision_id=cleaned.get("edit_base_revision"),
             opened_at=cleaned.get("edit_opened_at") or self.instance.updated_at,
         )
+        if not self.judge_by_page:
+            # A draft: see `draft_conflict`; confirming replaces the draft as posted.
+            self.conflict = draft_conflict(current, self.draft_now)
+            confirmed = cleaned.get("apply_on_top") and cleaned.get("edit_seen_token") == current
+            if not confirmed:
+                raise ValidationError(CONFLICT_MESSAGE, code="edit_conflict")
+            return cleaned
         conflict = describe_conflict(self.instance, base)
         if conflict.details_known and conflict.base_is_opened:
             keep_their_positions(getattr(self.instance, FORMSET_DATA_ATTR, ()), conflict)

@@ -674,10 +674,25 @@ def test_two_editors_on_different_sections_of_one_draft_still_get_the_edit_guard
     response = editor_client.post(url, mine)
 
     assert response.status_code == HTTPStatus.OK
-    assert "Changed by someone else since you opened this page" in response.content.decode()
-    duties = [
-        item["fields"]["text"]
-        for item in drafts.pending_draft(live.pk).snapshot
-        if item["model"] == "occupations.duty"
-    ]
-    assert sorted(duties) == ["Monitor the grid.", "Otto's draft duty."]
+    page = response.content.decode()
+    assert "Changed by someone else since you opened this page" in page
+    # Who saved the draft, not the draft's differences from the live page as others' changes.
+    assert "otto, " in page
+    assert "the draft was saved after you opened this page" in page
+    assert "What changed:" not in page
+    assert "Replace the draft with this page" in page
+
+    def draft_duties():
+        return sorted(
+            item["fields"]["text"]
+            for item in drafts.pending_draft(live.pk).snapshot
+            if item["model"] == "occupations.duty"
+        )
+
+    assert draft_duties() == ["Monitor the grid.", "Otto's draft duty."]
+
+    # Replacing is explicit: the draft becomes this editor's page as it is.
+    again = {**form_data(response), "apply_on_top": "on", "_save_draft": "1"}
+    again.pop("_save")
+    assert editor_client.post(url, again).status_code == 302
+    assert draft_duties() == ["Draft duty.", "Monitor the grid closely."]
