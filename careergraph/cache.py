@@ -21,6 +21,11 @@ class FailOpenRedisCache(RedisCache):
         self._skip_until = 0.0
         self._failing = False
 
+    def answers_again(self):
+        """Forget a failure: the next call asks Redis again (for tests)."""
+        self._skip_until = 0.0
+        self._failing = False
+
     def _guarded(self, call, fallback, *args, **kwargs):
         if time.monotonic() < self._skip_until:
             return fallback

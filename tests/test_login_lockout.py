@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 import pytest
 from axes.models import AccessAttempt
+from conftest import redis_answers_again
 from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.throttling import SimpleRateThrottle
@@ -19,6 +20,9 @@ LIMIT = 5
 @pytest.fixture(autouse=True)
 def _fresh_throttle_cache():
     cache.clear()
+    # A clear that took longer than the socket timeout on a loaded machine would otherwise
+    # leave the throttle failing open for the test.
+    redis_answers_again()
 
 
 @pytest.fixture(autouse=True)
