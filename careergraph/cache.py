@@ -82,3 +82,14 @@ class FailOpenRedisCache(RedisCache):
         if result is missing:
             raise ValueError(f"Key '{key}' not found (Redis is unreachable).")
         return result
+
+
+def redis_answers_again() -> None:
+    """Every fail-open Redis cache of this process asks Redis again at its next call (tests
+    share one process: a timeout in one must not switch caching and throttling off in the
+    next)."""
+    from django.core.cache import caches
+
+    for backend in caches.all(initialized_only=True):
+        if isinstance(backend, FailOpenRedisCache):
+            backend.answers_again()

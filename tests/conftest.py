@@ -2,9 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import caches
 
-from careergraph.cache import FailOpenRedisCache
+from careergraph.cache import redis_answers_again
 from occupations import enums
 from occupations.models import Occupation, Sector
 from occupations.search import update_search_vectors
@@ -27,17 +26,10 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
-def redis_answers_again():
-    """The fail-open Redis cache (careergraph/cache.py) leaves Redis alone for a few seconds
-    after an error or a timeout. Tests share one process: a slow moment of a loaded machine
-    in one test must not switch caching and API throttling off in the next."""
-    for backend in caches.all(initialized_only=True):
-        if isinstance(backend, FailOpenRedisCache):
-            backend.answers_again()
-
-
 @pytest.fixture(autouse=True)
 def _redis_state_of_its_own():
+    # The fail-open Redis cache leaves Redis alone for a few seconds after an error or a
+    # timeout: a slow moment of a loaded machine in one test must not carry into the next.
     redis_answers_again()
 
 

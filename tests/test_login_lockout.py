@@ -5,10 +5,11 @@ from http import HTTPStatus
 
 import pytest
 from axes.models import AccessAttempt
-from conftest import redis_answers_again
 from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.throttling import SimpleRateThrottle
+
+from careergraph.cache import redis_answers_again
 
 pytestmark = pytest.mark.django_db
 
